@@ -1,0 +1,60 @@
+package io.tieredcache;
+
+import java.util.Map;
+
+/**
+ * An immutable snapshot of one cache's counters since it was built. Counters only grow.
+ *
+ * @param l1Hits lookups answered by L1 (values and absent markers)
+ * @param l1Misses lookups that L1 could not answer
+ * @param l2Hits L1 misses answered by the remote tier
+ * @param l2Misses L1 misses the remote tier could not answer (including absorbed errors)
+ * @param loadSuccesses loader calls (single or bulk) that returned
+ * @param loadFailures loader calls that threw
+ * @param totalLoadTimeNanos time spent in the loader, successes and failures
+ * @param puts entries installed in L1 by {@code put} or by a load
+ * @param evictions L1 entries removed for size or expiry
+ * @param refreshes background refreshes started after the soft TTL
+ * @param staleServes stale values served because the loader failed (stale-if-error)
+ * @param fencedFills loaded values not installed because an invalidation or write won
+ * @param invalidationsReceived invalidations applied from other nodes (keys, or one per "all")
+ * @param lossFlushes whole-L1 flushes because the bus may have lost a message
+ * @param remoteErrors remote failures absorbed, by {@link io.tieredcache.spi.RemoteErrorKind} tag
+ */
+public record CacheStats(
+    long l1Hits,
+    long l1Misses,
+    long l2Hits,
+    long l2Misses,
+    long loadSuccesses,
+    long loadFailures,
+    long totalLoadTimeNanos,
+    long puts,
+    long evictions,
+    long refreshes,
+    long staleServes,
+    long fencedFills,
+    long invalidationsReceived,
+    long lossFlushes,
+    Map<String, Long> remoteErrors) {
+
+  public CacheStats {
+    remoteErrors = Map.copyOf(remoteErrors);
+  }
+
+  /** All remote errors, whatever their kind. */
+  public long remoteErrorCount() {
+    return remoteErrors.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** Loader calls, successful or not. */
+  public long loadCount() {
+    return loadSuccesses + loadFailures;
+  }
+
+  /** The share of lookups answered by any tier, {@code 1.0} when there were none. */
+  public double hitRate() {
+    long requests = l1Hits + l1Misses;
+    return requests == 0 ? 1.0 : (double) (l1Hits + l2Hits) / requests;
+  }
+}
