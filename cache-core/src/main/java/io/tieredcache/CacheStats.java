@@ -9,6 +9,7 @@ import java.util.Map;
  * @param l1Misses lookups that L1 could not answer
  * @param l2Hits L1 misses answered by the remote tier
  * @param l2Misses L1 misses the remote tier could not answer (including absorbed errors)
+ * @param l2Puts entries the remote tier accepted (writes and fills)
  * @param loadSuccesses loader calls (single or bulk) that returned
  * @param loadFailures loader calls that threw
  * @param totalLoadTimeNanos time spent in the loader, successes and failures
@@ -26,6 +27,7 @@ public record CacheStats(
     long l1Misses,
     long l2Hits,
     long l2Misses,
+    long l2Puts,
     long loadSuccesses,
     long loadFailures,
     long totalLoadTimeNanos,
