@@ -296,8 +296,15 @@ final class LocalRedisProcess {
     throw new IllegalStateException("cannot find a free loopback port");
   }
 
-  /** {@code TIEREDCACHE_REDIS_SERVER} if set, else {@code redis-server} on the {@code PATH}. */
+  /** Where redis-server often lives even when the {@code PATH} of a test JVM misses it. */
+  static final List<String> USUAL_DIRS = List.of("/usr/bin", "/usr/local/bin", "/opt/homebrew/bin", "/usr/sbin");
+
   static Path findExecutable(Function<String, String> env) {
+    return findExecutable(env, USUAL_DIRS);
+  }
+
+  /** {@code TIEREDCACHE_REDIS_SERVER} if set, else {@code redis-server} on the {@code PATH} or in a usual directory. */
+  static Path findExecutable(Function<String, String> env, List<String> usualDirs) {
     String configured = env.apply(SERVER_ENV);
     if (configured != null && !configured.isBlank()) {
       Path path = Paths.get(configured.trim());
@@ -312,7 +319,7 @@ final class LocalRedisProcess {
     if (pathVar != null) {
       dirs.addAll(List.of(pathVar.split(File.pathSeparator)));
     }
-    dirs.addAll(List.of("/usr/bin", "/usr/local/bin", "/opt/homebrew/bin", "/usr/sbin"));
+    dirs.addAll(usualDirs);
     for (String d : dirs) {
       if (d.isBlank()) {
         continue;

@@ -74,17 +74,14 @@ public final class RedisAdmin implements AutoCloseable {
   }
 
   /**
-   * {@code CLIENT PAUSE <ms> ALL}: every client's commands (this one's excepted) wait until the
-   * pause ends, which looks to the code under test like a stalled Redis.
+   * {@code CLIENT PAUSE <ms> ALL}: every client's commands wait until the pause ends, which looks
+   * to the code under test like a stalled Redis. Returns at once, but this connection's next
+   * command waits too (Redis cannot be unpaused early from a paused client). Keep pauses well
+   * under the {@value #READ_TIMEOUT_MILLIS} ms read timeout.
    */
   public void pauseClients(Duration duration) {
     long millis = Math.max(1, duration.toMillis());
     command("CLIENT", "PAUSE", Long.toString(millis), "ALL");
-  }
-
-  /** {@code CLIENT UNPAUSE}: ends a {@link #pauseClients(Duration) pause} early. */
-  public void unpauseClients() {
-    command("CLIENT", "UNPAUSE");
   }
 
   /**
