@@ -97,7 +97,6 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
         .maximumSize(settings.maximumSize())
         .expireAfter(new EntryExpiry<K, V>())
         .ticker(ticker)
-        .executor(executor)
         .evictionListener((K key, L1Entry<V> entry, com.github.benmanes.caffeine.cache.RemovalCause cause) ->
             stats.evictions.increment())
         .build();
