@@ -32,7 +32,7 @@ final class ContainerSupport {
   /** The image to run; defaults to {@link #DEFAULT_IMAGE}. */
   static final String IMAGE_ENV = "TIEREDCACHE_REDIS_IMAGE";
   static final String DEFAULT_IMAGE = "redis:7.0-alpine";
-  static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
+  static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
   static final Duration START_TIMEOUT = Duration.ofSeconds(120);
   private static final String PROBE_CLASS = "org.testcontainers.DockerClientFactory";
   private static final System.Logger LOG = System.getLogger(ContainerSupport.class.getName());

@@ -171,7 +171,11 @@ public final class RedisServer implements AutoCloseable {
     }
   }
 
-  /** A new admin connection to this server; the caller closes it. */
+  /**
+   * A new admin connection to this server; the caller closes it.
+   *
+   * @throws java.io.UncheckedIOException if the server does not accept the connection
+   */
   public RedisAdmin admin() {
     return new RedisAdmin(uri);
   }
