@@ -1,6 +1,7 @@
 package io.tieredcache.testkit;
 
 import java.lang.System.Logger.Level;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -212,7 +213,7 @@ public final class RedisServer implements AutoCloseable {
 
   @Override
   public String toString() {
-    String what = kind == Kind.LOCAL ? "local, " + local : kind.name().toLowerCase(java.util.Locale.ROOT);
+    String what = kind == Kind.LOCAL ? "local, " + local : kind.name().toLowerCase(Locale.ROOT);
     return "RedisServer[" + uri + ", " + what + (shared ? ", shared" : "") + "]";
   }
 
