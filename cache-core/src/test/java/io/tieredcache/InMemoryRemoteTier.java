@@ -95,10 +95,14 @@ final class InMemoryRemoteTier<K, V> implements RemoteTier<K, V> {
   @Override
   public CompletableFuture<Set<K>> fill(Map<K, LeasedEntry<V>> fills) {
     this.fills.incrementAndGet();
+    if (failing) {
+      return answer(null);
+    }
     Set<K> stored = new HashSet<>();
     fills.forEach((key, fill) -> {
       Lease lease = fill.lease();
-      if (lease.state() == Lease.State.NONE || leases.remove(key, lease.token())) {
+      boolean valid = lease.state() == Lease.State.NONE || leases.remove(key, lease.token());
+      if (valid && fill.entry().isHit()) {
         store.put(key, fill.entry());
         stored.add(key);
       }

@@ -78,6 +78,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
   private final long remoteTtlMillis;
   private final double jitter;
   private final long leaseWaitNanos;
+  private final RemoteRepair<K> repair;
 
   public DefaultTieredCache(CacheSettings<K, V> settings) {
     this.settings = settings;
@@ -103,6 +104,25 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
     this.remote = settings.remoteTier() == null ? null
         : Objects.requireNonNull(settings.remoteTier().create(new TierContext<>(name, keyCodec, stats)),
             "remote tier factory returned null");
+    this.repair = new RemoteRepair<>(new RemoteRepair.Attempt<>() {
+      @Override
+      public boolean keys(List<K> keys) {
+        boolean applied = repairWrite(remote.invalidate(keys));
+        if (applied) {
+          publish(keys);
+        }
+        return applied;
+      }
+
+      @Override
+      public boolean everything() {
+        boolean applied = repairWrite(remote.invalidateAll());
+        if (applied && bus != null) {
+          bus.publishAll(name);
+        }
+        return applied;
+      }
+    });
     this.bus = settings.invalidationBus();
     this.subscription = bus == null ? null : bus.subscribe(name, new BusListener());
   }
@@ -243,16 +263,25 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
       }
       flight.result.complete(resolved.entry);
     } catch (Throwable failure) {
-      flights.remove(key, flight);
-      if (refresh) {
-        // Stale-while-revalidate: the current entry stays until its hard TTL.
-        flight.result.complete(flight.stale);
-      } else if (flight.stale != null) {
-        stats.staleServes.increment();
-        flight.result.complete(flight.stale);
-      } else {
-        flight.result.completeExceptionally(asLoadFailure(key, failure));
-      }
+      fail(key, flight, failure);
+    }
+  }
+
+  /**
+   * Ends a failed flight: its callers get the entry it replaces while that is within its hard TTL
+   * (a failed refresh), or within the stale-if-error window (counted), else the failure.
+   */
+  private void fail(K key, Flight<V> flight, Throwable failure) {
+    flights.remove(key, flight);
+    L1Entry<V> previous = flight.stale;
+    long now = ticker.read();
+    if (previous != null && now < previous.expireAt) {
+      flight.result.complete(previous);
+    } else if (previous != null && staleNanos > 0 && now < previous.retainUntil) {
+      stats.staleServes.increment();
+      flight.result.complete(previous);
+    } else {
+      flight.result.completeExceptionally(asLoadFailure(key, failure));
     }
   }
 
@@ -263,13 +292,13 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
     if (remote == null) {
       return new Resolved<>(newEntry(callLoader(key, loader), System.currentTimeMillis()), true);
     }
-    RemoteEntry<V> found = remoteGet(key);
+    RemoteEntry<V> found = isTrusted(key) ? remoteGet(key) : RemoteEntry.miss();
     if (found.isHit() && !(refresh && isSoftExpired(found))) {
       stats.l2Hits.increment();
       return new Resolved<>(fromRemote(found), true);
     }
     stats.l2Misses.increment();
-    Lease lease = single(key, remoteCall(remote.acquireLeases(List.of(key)), Map.of())).orElse(Lease.none());
+    Lease lease = single(key, remoteRead(remote.acquireLeases(List.of(key)), Map.of())).orElse(Lease.none());
     if (lease.state() == Lease.State.HELD_ELSEWHERE) {
       RemoteEntry<V> filled = awaitRemoteFill(key);
       if (filled.isHit()) {
@@ -277,18 +306,24 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
         return new Resolved<>(fromRemote(filled), true);
       }
       // The holder is slow or dead: load here; fill only if its lease has lapsed meanwhile.
-      lease = single(key, remoteCall(remote.acquireLeases(List.of(key)), Map.of())).orElse(Lease.none());
+      lease = single(key, remoteRead(remote.acquireLeases(List.of(key)), Map.of())).orElse(Lease.none());
     }
     long writtenAt = System.currentTimeMillis();
     long started = System.nanoTime();
-    V value = callLoader(key, loader);
+    V value;
+    try {
+      value = callLoader(key, loader);
+    } catch (RuntimeException | Error e) {
+      releaseLeases(Map.of(key, lease), Set.of(key));
+      throw e;
+    }
     L1Entry<V> entry = newEntry(value, writtenAt);
-    if (lease.state() == Lease.State.HELD_ELSEWHERE || (value == null && absentTtlNanos == 0)) {
+    if (lease.state() == Lease.State.HELD_ELSEWHERE) {
       return new Resolved<>(entry, true);
     }
     RemoteEntry<V> toStore = toRemote(value, writtenAt, System.nanoTime() - started);
-    Set<K> stored = remoteCall(remote.fill(Map.of(key, new LeasedEntry<>(lease, toStore))), Set.of());
-    if (stored.contains(key)) {
+    Set<K> stored = remoteFill(Map.of(key, new LeasedEntry<>(lease, toStore)));
+    if (stored.contains(key) || !toStore.isHit()) {
       stats.l2Puts.increment();
       return new Resolved<>(entry, true);
     }
@@ -395,6 +430,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
       Map<K, Flight<V>> mine,
       Function<? super Set<? extends K>, ? extends Map<? extends K, ? extends V>> bulkLoader) {
     Map<K, Flight<V>> open = new LinkedHashMap<>(mine);
+    Map<K, Lease> leases = Map.of();
     try {
       // Flights that ended just before ours were registered installed their entries first.
       if (l1 != null) {
@@ -408,11 +444,10 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
           }
         }
       }
-      Map<K, Lease> leases = Map.of();
       if (remote != null && !open.isEmpty()) {
-        resolveFromRemote(open, remoteCall(remote.getAll(List.copyOf(open.keySet())), Map.of()));
+        resolveFromRemote(open, remoteRead(remote.getAll(trusted(open.keySet())), Map.of()));
         if (!open.isEmpty()) {
-          leases = remoteCall(remote.acquireLeases(List.copyOf(open.keySet())), Map.of());
+          leases = remoteRead(remote.acquireLeases(List.copyOf(open.keySet())), Map.of());
           awaitOtherFills(open, leases);
         }
       }
@@ -429,17 +464,18 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
         V value = loaded.get(key);
         entries.put(key, newEntry(value, writtenAt));
         Lease lease = leases.getOrDefault(key, Lease.none());
-        if (remote != null && lease.state() != Lease.State.HELD_ELSEWHERE && (value != null || absentTtlNanos > 0)) {
+        if (remote != null && lease.state() != Lease.State.HELD_ELSEWHERE) {
           fills.put(key, new LeasedEntry<>(lease, toRemote(value, writtenAt, loadNanos)));
         }
       }
-      Set<K> stored = fills.isEmpty() ? Set.of() : remoteCall(remote.fill(fills), Set.of());
+      Set<K> stored = fills.isEmpty() ? Set.of() : remoteFill(fills);
       stats.l2Puts.add(stored.size());
       for (Map.Entry<K, L1Entry<V>> done : entries.entrySet()) {
         K key = done.getKey();
         Flight<V> flight = open.get(key);
         LeasedEntry<V> fill = fills.get(key);
-        boolean lostLease = fill != null && fill.lease().state() == Lease.State.ACQUIRED && !stored.contains(key);
+        boolean lostLease = fill != null && fill.lease().state() == Lease.State.ACQUIRED
+            && fill.entry().isHit() && !stored.contains(key);
         if (lostLease) {
           leaveUninstalled(key, flight);
         } else {
@@ -448,16 +484,8 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
         flight.result.complete(done.getValue());
       }
     } catch (Throwable failure) {
-      for (Map.Entry<K, Flight<V>> failed : open.entrySet()) {
-        Flight<V> flight = failed.getValue();
-        flights.remove(failed.getKey(), flight);
-        if (flight.stale != null) {
-          stats.staleServes.increment();
-          flight.result.complete(flight.stale);
-        } else {
-          flight.result.completeExceptionally(asLoadFailure(failed.getKey(), failure));
-        }
-      }
+      releaseLeases(leases, open.keySet());
+      open.forEach((key, flight) -> fail(key, flight, failure));
     }
   }
 
@@ -494,7 +522,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
         return;
       }
       LockSupport.parkNanos(Math.min(pause, left));
-      Map<K, RemoteEntry<V>> found = remoteCall(remote.getAll(List.copyOf(heldElsewhere)), Map.of());
+      Map<K, RemoteEntry<V>> found = remoteRead(remote.getAll(List.copyOf(heldElsewhere)), Map.of());
       for (var it = heldElsewhere.iterator(); it.hasNext(); ) {
         K key = it.next();
         RemoteEntry<V> hit = found.get(key);
@@ -594,8 +622,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
       Objects.requireNonNull(value, () -> "value for key '" + key + "'");
       toStore.put(key, toRemote(value, writtenAt, 0));
     });
-    if (remote != null) {
-      remoteCall(remote.putAll(toStore), null);
+    if (remote != null && remoteWrite(remote.putAll(toStore), toStore.keySet())) {
       stats.l2Puts.add(toStore.size());
     }
     for (K key : toStore.keySet()) {
@@ -627,7 +654,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
       return;
     }
     if (remote != null) {
-      remoteCall(remote.invalidate(doomed), null);
+      remoteWrite(remote.invalidate(doomed), doomed);
     }
     for (K key : doomed) {
       dropLocally(key);
@@ -638,7 +665,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
   @Override
   public void invalidateAll() {
     if (remote != null) {
-      remoteCall(remote.invalidateAll(), null);
+      remoteWrite(remote.invalidateAll(), null);
     }
     flushLocally();
     if (bus != null) {
@@ -746,7 +773,9 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
 
   private RemoteEntry<V> toRemote(V value, long writtenAtMillis, long loadNanos) {
     if (value == null) {
-      return RemoteEntry.absent(withJitter(TimeUnit.NANOSECONDS.toMillis(absentTtlNanos)), writtenAtMillis);
+      // An uncached absent value releases the lease and stores nothing.
+      return absentTtlNanos == 0 ? RemoteEntry.miss()
+          : RemoteEntry.absent(withJitter(TimeUnit.NANOSECONDS.toMillis(absentTtlNanos)), writtenAtMillis);
     }
     long softAt = softTtlNanos > 0 ? writtenAtMillis + TimeUnit.NANOSECONDS.toMillis(softTtlNanos) : 0;
     return RemoteEntry.value(value, withJitter(remoteTtlMillis), writtenAtMillis, softAt, loadNanos);
@@ -770,28 +799,103 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
   }
 
   private RemoteEntry<V> remoteGet(K key) {
-    return remoteCall(remote.get(key), RemoteEntry.miss());
+    return remoteRead(remote.get(key), RemoteEntry.miss());
+  }
+
+  /** Stores loaded values under their leases; a fill the tier could not apply stored nothing. */
+  private Set<K> remoteFill(Map<K, LeasedEntry<V>> fills) {
+    try {
+      return await(remote.fill(fills));
+    } catch (ExecutionException | TimeoutException notApplied) {
+      return Set.of();
+    }
+  }
+
+  /** Gives leases back after a failed load so other nodes stop waiting; best effort. */
+  private void releaseLeases(Map<K, Lease> leases, Collection<K> keys) {
+    if (remote == null) {
+      return;
+    }
+    Map<K, LeasedEntry<V>> releases = new HashMap<>();
+    for (K key : keys) {
+      Lease lease = leases.get(key);
+      if (lease != null && lease.state() == Lease.State.ACQUIRED) {
+        releases.put(key, new LeasedEntry<>(lease, RemoteEntry.miss()));
+      }
+    }
+    if (!releases.isEmpty()) {
+      remote.fill(releases);
+    }
   }
 
   /**
-   * Waits for a remote call. A failure the tier did not absorb itself is treated as a miss or a
-   * skipped write ({@code fallback}), except an {@link IllegalArgumentException} from a write: a
-   * value the tier cannot encode is the caller's error.
+   * Applies an application write to the remote tier. When it was not applied, the tier may still
+   * hold an older value: the keys (or the whole cache) go to the repair list and are deleted, and
+   * announced to the other nodes, as soon as the tier answers again.
+   *
+   * @return whether the write was applied
    */
-  private <T> T remoteCall(CompletableFuture<T> call, T fallback) {
+  private boolean remoteWrite(CompletableFuture<Void> write, Collection<K> keys) {
     try {
-      return call.get(REMOTE_SAFETY_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return fallback;
+      await(write);
+      return true;
     } catch (ExecutionException e) {
       if (e.getCause() instanceof IllegalArgumentException unencodable) {
         throw unencodable;
       }
+    } catch (TimeoutException e) {
+      stats.remoteError(io.tieredcache.spi.RemoteErrorKind.TIMEOUT, e);
+    }
+    repair.add(keys);
+    return false;
+  }
+
+  private boolean repairWrite(CompletableFuture<Void> write) {
+    try {
+      await(write);
+      return true;
+    } catch (ExecutionException | TimeoutException stillFailing) {
+      return false;
+    }
+  }
+
+  private boolean isTrusted(K key) {
+    return !repair.covers(key);
+  }
+
+  private List<K> trusted(Collection<K> keys) {
+    List<K> result = new ArrayList<>(keys.size());
+    for (K key : keys) {
+      if (isTrusted(key)) {
+        result.add(key);
+      }
+    }
+    return result;
+  }
+
+  private <T> T await(CompletableFuture<T> call) throws ExecutionException, TimeoutException {
+    try {
+      return call.get(REMOTE_SAFETY_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ExecutionException(e);
+    } catch (TimeoutException e) {
+      call.cancel(false);
+      throw e;
+    }
+  }
+
+  /**
+   * Waits for a remote read. Tiers answer their own failures with a miss; an exceptional
+   * completion is a tier bug or a hang, counted here and treated as {@code fallback}.
+   */
+  private <T> T remoteRead(CompletableFuture<T> call, T fallback) {
+    try {
+      return await(call);
+    } catch (ExecutionException e) {
       stats.remoteError(io.tieredcache.spi.RemoteErrorKind.OTHER, e.getCause());
       return fallback;
     } catch (TimeoutException e) {
-      call.cancel(false);
       stats.remoteError(io.tieredcache.spi.RemoteErrorKind.TIMEOUT, e);
       return fallback;
     }
@@ -935,6 +1039,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
 
   @Override
   public void close() {
+    repair.close();
     if (subscription != null) {
       subscription.close();
     }

@@ -9,10 +9,18 @@ import java.util.concurrent.CompletableFuture;
  * A shared tier behind the in-process L1 (Redis in {@code cache-redis}), one instance per cache.
  *
  * <p>Every call is asynchronous and must complete within the tier's own time limit. A tier is a
- * cache, not the source of truth: implementations should turn their own failures into a
- * {@link RemoteEntry#miss() miss} (reads) or a skipped write and report them through
- * {@link TierContext#events()}. The core also treats an exceptionally completed future as a miss
- * or a skipped write, so a failing tier never reaches the caller.
+ * cache, not the source of truth: it reports each failure it absorbs through
+ * {@link TierContext#events()}, then
+ * <ul>
+ *   <li>a read ({@link #get}, {@link #getAll}, {@link #acquireLeases}) completes normally with a
+ *       {@link RemoteEntry#miss() miss} (or {@link Lease#none()});
+ *   <li>a write ({@link #putAll}, {@link #invalidate}, {@link #invalidateAll}, {@link #fill})
+ *       that was not applied completes exceptionally, so the core knows the tier may now hold a
+ *       value older than the truth: it keeps such keys aside, never trusts the tier for them, and
+ *       deletes them (and tells the other nodes) once the tier answers again. The core does not
+ *       count these failures a second time, and never passes them to the caller, except an
+ *       {@link IllegalArgumentException} from {@link #putAll}: a value that cannot be encoded.
+ * </ul>
  *
  * <p>Writes by the application ({@link #putAll}, {@link #invalidate}, {@link #invalidateAll}) void
  * any outstanding {@link Lease}s on their keys, so a slow load that began before the write can no
@@ -61,12 +69,18 @@ public interface RemoteTier<K, V> extends AutoCloseable {
    * Stores loaded values, each only while its lease is still valid (a compare-and-set), and
    * releases the leases. Completes with the keys whose value was stored; a key left out lost its
    * lease to a write or an invalidation, so its value may be stale and must not be installed
-   * anywhere. An entry with {@link Lease#none()} is written unconditionally.
+   * anywhere. An entry with {@link Lease#none()} is written unconditionally. A
+   * {@link RemoteEntry#miss() miss} entry stores nothing and only releases its lease (the load
+   * failed, or produced an absent value that is not cached), so other nodes stop waiting.
    */
   default CompletableFuture<Set<K>> fill(Map<K, LeasedEntry<V>> fills) {
     var entries = new java.util.HashMap<K, RemoteEntry<V>>();
-    fills.forEach((key, fill) -> entries.put(key, fill.entry()));
-    return putAll(entries).thenApply(ignored -> fills.keySet());
+    fills.forEach((key, fill) -> {
+      if (fill.entry().isHit()) {
+        entries.put(key, fill.entry());
+      }
+    });
+    return putAll(entries).thenApply(ignored -> entries.keySet());
   }
 
   /** Releases what this tier holds; resources the caller handed in stay open. */
