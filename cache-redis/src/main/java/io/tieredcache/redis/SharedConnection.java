@@ -1,0 +1,200 @@
+package io.tieredcache.redis;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.resource.ClientResources;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The one {@code byte[]} connection that all tiers on the same {@link RedisClient} share, counted
+ * by reference: the first tier opens it, the last one to close closes it. Lettuce connections are
+ * thread-safe and pipeline concurrent commands, so one per client is enough.
+ *
+ * <p>Connecting never blocks a caller: commands issued while the connection is being made wait for
+ * it (within their own time limit). If the first attempt fails, the next command after
+ * {@link #RETRY_INTERVAL} tries again; once connected, Lettuce reconnects by itself.
+ */
+final class SharedConnection {
+
+  static final Duration RETRY_INTERVAL = Duration.ofSeconds(1);
+  private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(2);
+  private static final System.Logger LOG = System.getLogger(RedisTier.class.getName());
+  private static final Map<RedisClient, SharedConnection> SHARED = new IdentityHashMap<>();
+
+  private final RedisClient client;
+  private final ClientResources ownedResources;
+  private final boolean ownsClient;
+  private final Supplier<CompletableFuture<StatefulRedisConnection<byte[], byte[]>>> connector;
+  private final AtomicBoolean policyChecked = new AtomicBoolean();
+  private final Object lock = new Object();
+  private int references; // guarded by SHARED
+  private volatile CompletableFuture<StatefulRedisConnection<byte[], byte[]>> connection;
+  private volatile long lastAttemptNanos;
+  private volatile boolean closed;
+
+  private SharedConnection(RedisClient client, boolean ownsClient, ClientResources ownedResources,
+      Supplier<CompletableFuture<StatefulRedisConnection<byte[], byte[]>>> connector) {
+    this.client = client;
+    this.ownsClient = ownsClient;
+    this.ownedResources = ownedResources;
+    this.connector = connector;
+    this.connection = connect();
+  }
+
+  /** The connection shared by every tier on {@code client}, which the caller owns and closes. */
+  static SharedConnection shared(RedisClient client) {
+    synchronized (SHARED) {
+      SharedConnection shared = SHARED.get(client);
+      if (shared == null) {
+        shared = new SharedConnection(client, false, null, () -> connectInBackground(client));
+        SHARED.put(client, shared);
+      }
+      shared.references++;
+      return shared;
+    }
+  }
+
+  /** A connection through a client (and resources) that this object owns and shuts down on release. */
+  static SharedConnection owned(RedisClient client, ClientResources resources, RedisURI uri) {
+    var owned = new SharedConnection(client, true, resources,
+        () -> client.connectAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture());
+    owned.references = 1;
+    return owned;
+  }
+
+  /** Runs {@code op} on the connection now, or as soon as it is made. */
+  <T> CompletableFuture<T> with(Function<RedisAsyncCommands<byte[], byte[]>, CompletableFuture<T>> op) {
+    CompletableFuture<StatefulRedisConnection<byte[], byte[]>> current = connection;
+    if (current.isDone() && !current.isCompletedExceptionally()) {
+      return op.apply(current.join().async());
+    }
+    if (current.isCompletedExceptionally()) {
+      current = reconnectIfDue(current);
+    }
+    return current.thenCompose(open -> op.apply(open.async()));
+  }
+
+  /** Drops one reference; the last one closes the connection (and the client, if owned). */
+  void release() {
+    if (!ownsClient) {
+      synchronized (SHARED) {
+        if (--references > 0) {
+          return;
+        }
+        SHARED.remove(client, this);
+      }
+    }
+    closed = true;
+    CompletableFuture<StatefulRedisConnection<byte[], byte[]>> current = connection;
+    CompletableFuture<Void> closing = current
+        .thenCompose(open -> open.closeAsync())
+        .exceptionally(e -> null);
+    if (ownsClient) {
+      closing = closing
+          .thenCompose(ignored -> client.shutdownAsync(0, 2, TimeUnit.SECONDS))
+          .exceptionally(e -> null)
+          .thenCompose(ignored -> shutdown(ownedResources))
+          .exceptionally(e -> null);
+      // Bounded: the caller of close() should not be left with Lettuce's threads still running.
+      try {
+        closing.get(3, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        LOG.log(Level.DEBUG, "closing the tier's own Redis client did not finish in time", e);
+      }
+    }
+  }
+
+  private static CompletableFuture<Void> shutdown(ClientResources resources) {
+    var done = new CompletableFuture<Void>();
+    if (resources == null) {
+      done.complete(null);
+    } else {
+      resources.shutdown(0, 2, TimeUnit.SECONDS).addListener(future -> done.complete(null));
+    }
+    return done;
+  }
+
+  private CompletableFuture<StatefulRedisConnection<byte[], byte[]>> reconnectIfDue(
+      CompletableFuture<StatefulRedisConnection<byte[], byte[]>> failed) {
+    synchronized (lock) {
+      if (connection != failed || closed || System.nanoTime() - lastAttemptNanos < RETRY_INTERVAL.toNanos()) {
+        return connection;
+      }
+      connection = connect();
+      return connection;
+    }
+  }
+
+  private CompletableFuture<StatefulRedisConnection<byte[], byte[]>> connect() {
+    lastAttemptNanos = System.nanoTime();
+    CompletableFuture<StatefulRedisConnection<byte[], byte[]>> attempt;
+    try {
+      attempt = connector.get();
+    } catch (RuntimeException e) {
+      attempt = CompletableFuture.failedFuture(e);
+    }
+    attempt.thenAccept(open -> {
+      if (closed) {
+        open.closeAsync();
+      } else if (policyChecked.compareAndSet(false, true)) {
+        checkEvictionPolicy(open);
+      }
+    });
+    return attempt;
+  }
+
+  /**
+   * Warns once if Redis would refuse writes when full instead of evicting: a cache needs an
+   * eviction policy. Managed services often disable CONFIG; that is fine and logged at DEBUG.
+   */
+  private static void checkEvictionPolicy(StatefulRedisConnection<byte[], byte[]> open) {
+    open.async().configGet("maxmemory-policy").toCompletableFuture()
+        .orTimeout(CHECK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete((config, failure) -> {
+          if (failure != null) {
+            LOG.log(Level.DEBUG, "could not read maxmemory-policy (CONFIG may be disabled on a managed Redis): "
+                + Failures.unwrap(failure));
+            return;
+          }
+          String policy = config == null ? null : config.get("maxmemory-policy");
+          if ("noeviction".equalsIgnoreCase(policy)) {
+            LOG.log(Level.WARNING, "Redis has maxmemory-policy=noeviction: once it reaches maxmemory it will refuse cache writes "
+                + "instead of evicting old entries. For a cache, set an eviction policy such as "
+                + "'CONFIG SET maxmemory-policy allkeys-lru' (or volatile-lru, allkeys-lfu).");
+          } else {
+            LOG.log(Level.DEBUG, "Redis maxmemory-policy is " + policy);
+          }
+        });
+  }
+
+  /**
+   * {@link RedisClient#connect} blocks up to the client's connect timeout, and the client's own
+   * URI is not public, so the first connection is made on a short-lived daemon thread.
+   */
+  private static CompletableFuture<StatefulRedisConnection<byte[], byte[]>> connectInBackground(RedisClient client) {
+    var result = new CompletableFuture<StatefulRedisConnection<byte[], byte[]>>();
+    var thread = new Thread(() -> {
+      try {
+        result.complete(client.connect(ByteArrayCodec.INSTANCE));
+      } catch (Throwable e) {
+        result.completeExceptionally(e);
+      }
+    }, "tiered-cache-redis-connect");
+    thread.setDaemon(true);
+    thread.start();
+    return result;
+  }
+}
