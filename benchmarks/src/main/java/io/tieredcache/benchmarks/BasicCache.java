@@ -25,6 +25,9 @@ public interface BasicCache<K, V> {
    */
   void verifyOnlyHits(Collection<? extends K> populated);
 
+  /** Runs pending maintenance, so a measurement starts from a settled cache; by default nothing. */
+  default void cleanUp() {}
+
   /** Releases what the cache holds; does nothing by default. */
   default void close() {}
 }

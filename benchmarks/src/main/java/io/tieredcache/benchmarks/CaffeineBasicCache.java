@@ -2,7 +2,6 @@ package io.tieredcache.benchmarks;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import java.time.Duration;
 import java.util.Collection;
 
 /** Raw Caffeine: the baseline the L1 of a {@code TieredCache} is measured against. */
@@ -10,11 +9,11 @@ final class CaffeineBasicCache<K, V> implements BasicCache<K, V> {
 
   private final Cache<K, V> cache;
 
-  CaffeineBasicCache(long maximumSize, Duration expireAfterWrite) {
-    this.cache = Caffeine.newBuilder()
-        .maximumSize(maximumSize)
-        .expireAfterWrite(expireAfterWrite)
-        .build();
+  /**
+   * @param builder a configured builder
+   */
+  CaffeineBasicCache(Caffeine<Object, Object> builder) {
+    this.cache = builder.build();
   }
 
   @Override
@@ -25,6 +24,11 @@ final class CaffeineBasicCache<K, V> implements BasicCache<K, V> {
   @Override
   public void put(K key, V value) {
     cache.put(key, value);
+  }
+
+  @Override
+  public void cleanUp() {
+    cache.cleanUp();
   }
 
   /** Nothing re-adds an entry during a read-only run, so all present at the end means all hit. */
