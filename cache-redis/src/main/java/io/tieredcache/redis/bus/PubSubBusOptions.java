@@ -1,0 +1,148 @@
+package io.tieredcache.redis.bus;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Immutable settings of a {@link PubSubInvalidationBus}. Every node sharing a channel should use
+ * the same settings. Build with {@link #builder()}, start from the defaults with {@link #create()},
+ * or change one with {@link #mutate()}.
+ *
+ * <p>The staleness bound of the bus is {@code heartbeatTimeout} plus one round trip to Redis (plus
+ * one watchdog tick of {@code heartbeatInterval / 5}): about 0.85 s with the defaults.
+ */
+public final class PubSubBusOptions {
+
+  /** The pub/sub channel all nodes publish to and subscribe to. */
+  public static final String DEFAULT_CHANNEL = "tiered-cache:invalidations";
+  /** How often every node publishes a heartbeat carrying its latest sequence number. */
+  public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMillis(250);
+  /** How long a subscription may hear nothing at all before its node flushes: three intervals. */
+  public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofMillis(750);
+  /** Larger batches are split into messages of at most this many keys. */
+  public static final int DEFAULT_MAX_KEYS_PER_MESSAGE = 1_000;
+
+  private final String channel;
+  private final Duration heartbeatInterval;
+  private final Duration heartbeatTimeout;
+  private final int maxKeysPerMessage;
+  private final String nodeId;
+
+  private PubSubBusOptions(Builder builder) {
+    this.channel = builder.channel;
+    this.heartbeatInterval = builder.heartbeatInterval;
+    this.heartbeatTimeout = builder.heartbeatTimeout;
+    this.maxKeysPerMessage = builder.maxKeysPerMessage;
+    this.nodeId = builder.nodeId;
+  }
+
+  /** The defaults. */
+  public static PubSubBusOptions create() {
+    return builder().build();
+  }
+
+  /** A builder holding the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding these settings. */
+  public Builder mutate() {
+    Builder builder = new Builder();
+    builder.channel = channel;
+    builder.heartbeatInterval = heartbeatInterval;
+    builder.heartbeatTimeout = heartbeatTimeout;
+    builder.maxKeysPerMessage = maxKeysPerMessage;
+    builder.nodeId = nodeId;
+    return builder;
+  }
+
+  /** The channel; default {@value #DEFAULT_CHANNEL}. */
+  public String channel() {
+    return channel;
+  }
+
+  /** Time between two heartbeats of a node; default 250 ms. */
+  public Duration heartbeatInterval() {
+    return heartbeatInterval;
+  }
+
+  /** Silence after which a node flushes; default 750 ms. */
+  public Duration heartbeatTimeout() {
+    return heartbeatTimeout;
+  }
+
+  /** The most keys in one message; default {@value #DEFAULT_MAX_KEYS_PER_MESSAGE}. */
+  public int maxKeysPerMessage() {
+    return maxKeysPerMessage;
+  }
+
+  /** The node id if one was set; otherwise the bus generates a unique one. */
+  public Optional<String> nodeId() {
+    return Optional.ofNullable(nodeId);
+  }
+
+  @Override
+  public String toString() {
+    return "PubSubBusOptions[channel=" + channel + ", heartbeatInterval=" + heartbeatInterval
+        + ", heartbeatTimeout=" + heartbeatTimeout + ", maxKeysPerMessage=" + maxKeysPerMessage
+        + ", nodeId=" + nodeId + "]";
+  }
+
+  /** Builds {@link PubSubBusOptions}; not thread-safe. */
+  public static final class Builder {
+    private String channel = DEFAULT_CHANNEL;
+    private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
+    private Duration heartbeatTimeout = DEFAULT_HEARTBEAT_TIMEOUT;
+    private int maxKeysPerMessage = DEFAULT_MAX_KEYS_PER_MESSAGE;
+    private String nodeId;
+
+    private Builder() {}
+
+    /** The channel; give each group of nodes (each environment) its own. */
+    public Builder channel(String channel) {
+      this.channel = Options.nonBlank(channel, "channel");
+      return this;
+    }
+
+    /** Time between heartbeats; positive. Shorter detects a lost last message sooner. */
+    public Builder heartbeatInterval(Duration heartbeatInterval) {
+      this.heartbeatInterval = Options.positive(heartbeatInterval, "heartbeatInterval");
+      return this;
+    }
+
+    /**
+     * Silence after which listeners flush; at least twice the heartbeat interval (checked by
+     * {@link #build()}). This is the main term of the staleness bound.
+     */
+    public Builder heartbeatTimeout(Duration heartbeatTimeout) {
+      this.heartbeatTimeout = Options.positive(heartbeatTimeout, "heartbeatTimeout");
+      return this;
+    }
+
+    /** The most keys in one message; at least 1. */
+    public Builder maxKeysPerMessage(int maxKeysPerMessage) {
+      this.maxKeysPerMessage = Options.atLeastOne(maxKeysPerMessage, "maxKeysPerMessage");
+      return this;
+    }
+
+    /** This node's id; must be unique among the nodes on the channel. Default: generated. */
+    public Builder nodeId(String nodeId) {
+      this.nodeId = Options.nonBlank(nodeId, "nodeId");
+      return this;
+    }
+
+    /**
+     * The options.
+     *
+     * @throws IllegalArgumentException if the timeout is shorter than two heartbeat intervals
+     */
+    public PubSubBusOptions build() {
+      if (heartbeatTimeout.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
+        throw new IllegalArgumentException("heartbeatTimeout (" + heartbeatTimeout
+            + ") must be at least twice heartbeatInterval (" + heartbeatInterval + ")");
+      }
+      return new PubSubBusOptions(this);
+    }
+  }
+}
