@@ -160,6 +160,8 @@ public final class RedisTier<K, V> implements RemoteTier<K, V> {
   /** A registry configuration of this name, if present, is used for breakers it creates. */
   static final String REGISTRY_CONFIGURATION = "tiered-cache";
   private static final int SCAN_COUNT = 1000;
+  /** A call that must first wait for the connection to be made gets at least this long. */
+  static final Duration CONNECT_GRACE = Duration.ofSeconds(1);
   private static final int MAX_DESCRIBED_KEY = 120;
 
   /** Stores the value only while the lease holds this caller's token, then releases the lease. */
@@ -185,6 +187,7 @@ public final class RedisTier<K, V> implements RemoteTier<K, V> {
   private final CircuitBreaker breaker;
   private final SharedConnection connection;
   private final long timeoutNanos;
+  private final long connectGraceNanos;
   private final int maxValueBytes;
   private final long leaseTtlMillis;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -197,6 +200,7 @@ public final class RedisTier<K, V> implements RemoteTier<K, V> {
     this.envelope = new Envelope<>(settings.codec(), settings.compressAbove(), settings.maxValueBytes());
     this.breaker = settings.breakerFor(CIRCUIT_BREAKER_NAME_PREFIX + cacheName);
     this.timeoutNanos = settings.timeout().toNanos();
+    this.connectGraceNanos = Math.max(timeoutNanos, CONNECT_GRACE.toNanos());
     this.maxValueBytes = settings.maxValueBytes();
     this.leaseTtlMillis = settings.leaseTtl().toMillis();
     this.connection = settings.client() != null
@@ -582,6 +586,8 @@ public final class RedisTier<K, V> implements RemoteTier<K, V> {
       return CompletableFuture.failedFuture(CallNotPermittedException.createCallNotPermittedException(breaker));
     }
     long start = breaker.getCurrentTimestamp();
+    // Only a freshly created tier waits for its first connection; after that, the plain limit.
+    long limitNanos = connection.ready() ? timeoutNanos : connectGraceNanos;
     var batch = new Batch();
     CompletableFuture<T> result;
     try {
@@ -597,7 +603,7 @@ public final class RedisTier<K, V> implements RemoteTier<K, V> {
         limited.completeExceptionally(Failures.unwrap(failure));
       }
     });
-    limited.orTimeout(timeoutNanos, TimeUnit.NANOSECONDS);
+    limited.orTimeout(limitNanos, TimeUnit.NANOSECONDS);
     return limited.whenComplete((value, failure) -> {
       long elapsed = breaker.getCurrentTimestamp() - start;
       if (failure == null) {
@@ -881,7 +887,10 @@ public final class RedisTier<K, V> implements RemoteTier<K, V> {
       return this;
     }
 
-    /** Time limit of one Redis call; a slower call is a miss or a skipped write. Default 200 ms. */
+    /**
+     * Time limit of one Redis call (a batch is one call); a slower call is a miss or an unapplied
+     * write. Default 200 ms. Calls that wait for a new tier's first connection get at least 1 s.
+     */
     public Builder<V> timeout(Duration timeout) {
       Objects.requireNonNull(timeout, "timeout");
       if (timeout.isNegative() || timeout.isZero()) {

@@ -8,11 +8,15 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.resource.ClientResources;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -31,21 +35,27 @@ final class SharedConnection {
   private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(2);
   private static final System.Logger LOG = System.getLogger(RedisTier.class.getName());
   private static final Map<RedisClient, SharedConnection> SHARED = new IdentityHashMap<>();
+  /** Clients and owned URIs whose eviction policy was already checked: one warning each per JVM. */
+  private static final Set<RedisClient> CHECKED_CLIENTS = Collections.newSetFromMap(
+      Collections.synchronizedMap(new WeakHashMap<>()));
+  private static final Set<String> CHECKED_URIS = ConcurrentHashMap.newKeySet();
 
   private final RedisClient client;
   private final ClientResources ownedResources;
   private final boolean ownsClient;
   private final Supplier<CompletableFuture<StatefulRedisConnection<byte[], byte[]>>> connector;
-  private final AtomicBoolean policyChecked = new AtomicBoolean();
   private final Object lock = new Object();
   private int references; // guarded by SHARED
   private volatile CompletableFuture<StatefulRedisConnection<byte[], byte[]>> connection;
   private volatile long lastAttemptNanos;
   private volatile boolean closed;
 
+  private final BooleanSupplier firstCheck;
+
   private SharedConnection(RedisClient client, boolean ownsClient, ClientResources ownedResources,
-      Supplier<CompletableFuture<StatefulRedisConnection<byte[], byte[]>>> connector) {
+      Supplier<CompletableFuture<StatefulRedisConnection<byte[], byte[]>>> connector, BooleanSupplier firstCheck) {
     this.client = client;
+    this.firstCheck = firstCheck;
     this.ownsClient = ownsClient;
     this.ownedResources = ownedResources;
     this.connector = connector;
@@ -57,7 +67,8 @@ final class SharedConnection {
     synchronized (SHARED) {
       SharedConnection shared = SHARED.get(client);
       if (shared == null) {
-        shared = new SharedConnection(client, false, null, () -> connectInBackground(client));
+        shared = new SharedConnection(client, false, null, () -> connectInBackground(client),
+            () -> CHECKED_CLIENTS.add(client));
         SHARED.put(client, shared);
       }
       shared.references++;
@@ -68,9 +79,16 @@ final class SharedConnection {
   /** A connection through a client (and resources) that this object owns and shuts down on release. */
   static SharedConnection owned(RedisClient client, ClientResources resources, RedisURI uri) {
     var owned = new SharedConnection(client, true, resources,
-        () -> client.connectAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture());
+        () -> client.connectAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture(),
+        () -> CHECKED_URIS.add(uri.getHost() + ":" + uri.getPort() + "/" + uri.getDatabase()));
     owned.references = 1;
     return owned;
+  }
+
+  /** Whether the connection has been made (Lettuce may still be reconnecting it). */
+  boolean ready() {
+    CompletableFuture<StatefulRedisConnection<byte[], byte[]>> current = connection;
+    return current.isDone() && !current.isCompletedExceptionally();
   }
 
   /** Runs {@code op} on the connection now, or as soon as it is made. */
@@ -149,7 +167,7 @@ final class SharedConnection {
     attempt.thenAccept(open -> {
       if (closed) {
         open.closeAsync();
-      } else if (policyChecked.compareAndSet(false, true)) {
+      } else if (firstCheck.getAsBoolean()) {
         checkEvictionPolicy(open);
       }
     });
@@ -157,7 +175,7 @@ final class SharedConnection {
   }
 
   /**
-   * Warns once if Redis would refuse writes when full instead of evicting: a cache needs an
+   * Warns once per client (or per URI of an owned client) if Redis would refuse writes when full instead of evicting: a cache needs an
    * eviction policy. Managed services often disable CONFIG; that is fine and logged at DEBUG.
    */
   private static void checkEvictionPolicy(StatefulRedisConnection<byte[], byte[]> open) {

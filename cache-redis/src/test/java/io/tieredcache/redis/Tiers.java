@@ -1,0 +1,51 @@
+package io.tieredcache.redis;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.tieredcache.KeyCodec;
+import io.tieredcache.spi.RemoteEntry;
+import io.tieredcache.spi.RemoteTier;
+import io.tieredcache.spi.RemoteTierFactory;
+import io.tieredcache.spi.TierContext;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Small helpers shared by the integration tests. */
+final class Tiers {
+
+  private Tiers() {}
+
+  /** A key prefix no other test uses. */
+  static String uniquePrefix() {
+    return "t" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+  }
+
+  /** A client as a careful user would make it: commands rejected while disconnected. */
+  static RedisClient client(String uri) {
+    RedisClient client = RedisClient.create(uri);
+    client.setOptions(ClientOptions.builder()
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .build());
+    return client;
+  }
+
+  static <V> RemoteTier<String, V> create(RemoteTierFactory<String, V> factory, String cacheName, RecordingEvents events) {
+    return factory.create(new TierContext<>(cacheName, KeyCodec.strings(), events));
+  }
+
+  /** The Redis key of the value stored for {@code key}, as a string (the admin client speaks UTF-8). */
+  static String valueKey(String prefix, String cacheName, String key) {
+    return new String(new KeyLayout(prefix, cacheName).keys(key).value(), UTF_8);
+  }
+
+  static String leaseKey(String prefix, String cacheName, String key) {
+    return new String(new KeyLayout(prefix, cacheName).keys(key).lease(), UTF_8);
+  }
+
+  static <V> RemoteEntry<V> value(V value, Duration ttl) {
+    long now = System.currentTimeMillis();
+    return RemoteEntry.value(value, ttl.toMillis(), now, now + ttl.toMillis() / 2, 1_000);
+  }
+}
