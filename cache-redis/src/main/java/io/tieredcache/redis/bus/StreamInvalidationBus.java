@@ -95,6 +95,7 @@ public final class StreamInvalidationBus implements RedisInvalidationBus {
   private volatile long lastReadNanos;
   private volatile long lastFlushNanos;
   private volatile boolean readerConnected = true;
+  private volatile boolean readingPaused;
 
   /**
    * A bus with the default options on connections of {@code client}, which the caller keeps
@@ -230,6 +231,10 @@ public final class StreamInvalidationBus implements RedisInvalidationBus {
     long backoff = 0;
     while (!closing.get()) {
       try {
+        if (readingPaused) {
+          Thread.sleep(10);
+          continue;
+        }
         List<StreamMessage<String, byte[]>> batch = await(readAfter(lastId));
         if (batch == null) {
           batch = List.of();
@@ -410,6 +415,11 @@ public final class StreamInvalidationBus implements RedisInvalidationBus {
   /** The next {@code count} invalidation messages are numbered but never sent, like lost ones. */
   void loseNextMessages(int count) {
     core.loseNextMessages(count);
+  }
+
+  /** Stops or resumes reading (the reader thread idles; the watchdog keeps watching). */
+  void pauseReading(boolean paused) {
+    readingPaused = paused;
   }
 
   BusCore core() {
