@@ -67,6 +67,9 @@ abstract class InvalidationBusContract {
   /** The reason every node must flush with after Redis restarted empty. */
   abstract String restartFlushReason();
 
+  /** A bus of the transport under test with a client of its own for {@code uri}. */
+  abstract RedisInvalidationBus newBus(String uri, String name);
+
   @BeforeAll
   static void createResources() {
     resources = DefaultClientResources.builder()
@@ -314,6 +317,60 @@ abstract class InvalidationBusContract {
     a.close();
     assertThat(a.bus.publish("c", List.of("k"))).isCompletedExceptionally();
     assertThat(a.bus.publishAll("c")).isCompletedExceptionally();
+  }
+
+  @Test
+  void closeReleasesItsConnectionsAndThreadsButNotTheClient() {
+    Node a = node();
+    Node b = node();
+    Recorder rb = b.listen("c");
+    String prefix = NodeIds.clientName(a.bus.nodeId(), "");
+    await().atMost(WAIT).until(() -> clientNames().stream().filter(n -> n.startsWith(prefix)).count() == 2);
+    assertThat(busThreads(a.bus.nodeId())).isNotEmpty();
+
+    a.bus.close();
+    a.bus.close(); // idempotent
+
+    await().atMost(WAIT).until(() -> clientNames().stream().noneMatch(n -> n.startsWith(prefix)));
+    await().atMost(WAIT).until(() -> busThreads(a.bus.nodeId()).isEmpty());
+    try (var connection = a.client.connect()) {
+      assertThat(connection.sync().ping()).isEqualTo("PONG"); // the caller's client still works
+    }
+    assertThat(a.bus.publish("c", List.of("k"))).isCompletedExceptionally();
+    await().during(Duration.ofMillis(300)).atMost(WAIT).until(rb.keys::isEmpty);
+  }
+
+  @Test
+  void busMayOwnAClientMadeFromAUri() {
+    Node b = node();
+    Recorder rb = b.listen("c");
+    try (RedisInvalidationBus own = newBus(redis.uri(), name)) {
+      Recorder mine = new Recorder();
+      own.subscribe("c", mine);
+      join(own.publish("c", List.of("from-uri")));
+      await().atMost(WAIT).until(() -> rb.keys.contains("from-uri"));
+      b.publish("c", "to-uri");
+      await().atMost(WAIT).until(() -> mine.keys.contains("to-uri"));
+    }
+  }
+
+  List<String> clientNames() {
+    List<String> names = new ArrayList<>();
+    for (String line : ((String) admin.command("CLIENT", "LIST")).split("\n")) {
+      int start = line.indexOf(" name=");
+      if (start >= 0) {
+        names.add(line.substring(start + 6, line.indexOf(' ', start + 6)));
+      }
+    }
+    return names;
+  }
+
+  static List<String> busThreads(String nodeId) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(Thread::isAlive)
+        .map(Thread::getName)
+        .filter(n -> n.startsWith("tiered-cache-bus-") && n.endsWith(nodeId))
+        .toList();
   }
 
   // ---------------------------------------------------------------- faults

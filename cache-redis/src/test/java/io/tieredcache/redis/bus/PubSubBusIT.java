@@ -22,6 +22,11 @@ class PubSubBusIT extends InvalidationBusContract {
   }
 
   @Override
+  RedisInvalidationBus newBus(String uri, String name) {
+    return PubSubInvalidationBus.create(uri, PubSubBusOptions.builder().channel(name).build());
+  }
+
+  @Override
   void killReceivingConnection(Node node) {
     assertThat(admin.killClients("pubsub")).isPositive();
   }

@@ -16,6 +16,11 @@ class StreamBusIT extends InvalidationBusContract {
     return StreamInvalidationBus.create(client, StreamBusOptions.builder().streamKey(name).build());
   }
 
+  @Override
+  RedisInvalidationBus newBus(String uri, String name) {
+    return StreamInvalidationBus.create(uri, StreamBusOptions.builder().streamKey(name).build());
+  }
+
   /** Kills only this node's reader connection, found by the client name the bus gives it. */
   @Override
   void killReceivingConnection(Node node) {
