@@ -161,7 +161,7 @@ public final class RedisTier<K, V> implements RemoteTier<K, V> {
   static final String REGISTRY_CONFIGURATION = "tiered-cache";
   private static final int SCAN_COUNT = 1000;
   /** A call that must first wait for the connection to be made gets at least this long. */
-  static final Duration CONNECT_GRACE = Duration.ofSeconds(1);
+  static final Duration CONNECT_GRACE = Duration.ofSeconds(2);
   private static final int MAX_DESCRIBED_KEY = 120;
 
   /** Stores the value only while the lease holds this caller's token, then releases the lease. */
@@ -889,7 +889,8 @@ public final class RedisTier<K, V> implements RemoteTier<K, V> {
 
     /**
      * Time limit of one Redis call (a batch is one call); a slower call is a miss or an unapplied
-     * write. Default 200 ms. Calls that wait for a new tier's first connection get at least 1 s.
+     * write. Default 200 ms. Calls that wait for a new tier's first connection get at least 2 s
+     * (a cold JVM's first Lettuce connection can take most of a second).
      */
     public Builder<V> timeout(Duration timeout) {
       Objects.requireNonNull(timeout, "timeout");

@@ -60,6 +60,7 @@ class RedisTierIT {
 
   @BeforeAll
   static void connect(RedisServer redis) {
+    Tiers.warmUp(redis.uri());
     nodeA = Tiers.client(redis.uri());
     nodeB = Tiers.client(redis.uri());
     admin = redis.admin();

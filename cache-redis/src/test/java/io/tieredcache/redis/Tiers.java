@@ -11,6 +11,7 @@ import io.tieredcache.spi.RemoteTierFactory;
 import io.tieredcache.spi.TierContext;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /** Small helpers shared by the integration tests. */
 final class Tiers {
@@ -20,6 +21,19 @@ final class Tiers {
   /** A key prefix no other test uses. */
   static String uniquePrefix() {
     return "t" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+  }
+
+  /**
+   * Makes and drops one connection, so that the first tier of a test class does not pay for
+   * loading Lettuce and Netty within its time limit on a cold JVM.
+   */
+  static void warmUp(String uri) {
+    RedisClient client = RedisClient.create(uri);
+    try (var connection = client.connect()) {
+      connection.sync().ping();
+    } finally {
+      client.shutdown(0, 2, TimeUnit.SECONDS);
+    }
   }
 
   /** A client as a careful user would make it: commands rejected while disconnected. */
