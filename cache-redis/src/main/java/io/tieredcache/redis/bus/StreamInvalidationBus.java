@@ -44,9 +44,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * but without the race of reading {@code $} twice). After Lettuce's auto-reconnect it resumes from
  * its last id and applies what it missed, without a flush, provided it can prove that nothing was
  * trimmed in between: its last entry is still in the stream (trimming only ever removes the oldest
- * entries). It checks that after every reconnect or error and whenever a read returns a full batch
+ * entries). It checks that after every reconnect or error, whenever a read returns a full batch
  * (a read that is not full cannot have skipped anything, since trimming always leaves at least
- * {@code maxLength} entries and {@code readBatch <= maxLength}). When it cannot prove it, because
+ * {@code maxLength} entries and {@code readBatch <= maxLength}), and once a second in case the
+ * stream was deleted meanwhile. When it cannot prove it, because
  * the node fell more than {@code maxLength} entries behind or the stream is gone (Redis restarted
  * without persistence), listeners flush with {@code "trimmed"} and reading goes on.
  *
@@ -70,6 +71,8 @@ public final class StreamInvalidationBus implements RedisInvalidationBus {
   static final String FIELD = "m";
   private static final long POLL_MILLIS = 100;
   private static final long MAX_BACKOFF_MILLIS = 1_000;
+  /** Continuity is also re-checked this often, to notice a stream deleted while connected. */
+  private static final long VERIFY_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final StreamBusOptions options;
   private final String streamKey;
@@ -90,12 +93,13 @@ public final class StreamInvalidationBus implements RedisInvalidationBus {
   private Thread readerThread;
   private ScheduledFuture<?> watchdogTask;
 
-  /** The id of the last entry processed; reader thread only (and the constructor before it). */
-  private String lastId;
+  /** The id of the last entry processed; written by the reader thread only. */
+  private volatile String lastId;
   private volatile long lastReadNanos;
   private volatile long lastFlushNanos;
   private volatile boolean readerConnected = true;
   private volatile boolean readingPaused;
+  private long lastExpiryNanos; // timer thread only
 
   /**
    * A bus with the default options on connections of {@code client}, which the caller keeps
@@ -228,6 +232,7 @@ public final class StreamInvalidationBus implements RedisInvalidationBus {
   private void readLoop() {
     boolean verify = false;
     long seenEpoch = connectEpoch.get();
+    long lastVerified = System.nanoTime();
     long backoff = 0;
     while (!closing.get()) {
       try {
@@ -240,10 +245,12 @@ public final class StreamInvalidationBus implements RedisInvalidationBus {
           batch = List.of();
         }
         long epoch = connectEpoch.get();
-        if (verify || epoch != seenEpoch || batch.size() >= options.readBatch()) {
+        if (verify || epoch != seenEpoch || batch.size() >= options.readBatch()
+            || System.nanoTime() - lastVerified > VERIFY_EVERY_NANOS) {
           seenEpoch = epoch;
           ensureContinuity(batch);
           verify = false;
+          lastVerified = System.nanoTime();
         }
         long now = System.nanoTime();
         for (StreamMessage<String, byte[]> entry : batch) {
@@ -347,7 +354,10 @@ public final class StreamInvalidationBus implements RedisInvalidationBus {
           readerConnected ? "connected" : "disconnected");
       core.flush("silence");
     }
-    core.expireOrigins(now);
+    if (now - lastExpiryNanos > VERIFY_EVERY_NANOS) {
+      lastExpiryNanos = now;
+      core.expireOrigins(now);
+    }
   }
 
   private final class StateListener implements RedisConnectionStateListener {

@@ -104,6 +104,18 @@ class StreamBusIT extends InvalidationBusContract {
   }
 
   @Test
+  void streamDeletedWhileConnectedIsNoticed() {
+    Node a = node();
+    Node b = node();
+    Recorder rb = b.listen("c");
+    a.publish("c", "before");
+    await().atMost(WAIT).until(() -> rb.keys.contains("before"));
+    assertThat(admin.command("DEL", name)).isEqualTo(1L);
+    await().atMost(Duration.ofSeconds(3)).until(() -> rb.flushes.contains("trimmed"));
+    awaitWorking(a, rb, "c");
+  }
+
+  @Test
   void stalledReaderMakesItsNodeFlush() {
     Node a = node();
     Recorder ra = a.listen("c");
