@@ -124,14 +124,15 @@ final class SharedConnection {
           .exceptionally(e -> null)
           .thenCompose(ignored -> shutdown(ownedResources))
           .exceptionally(e -> null);
-      // Bounded: the caller of close() should not be left with Lettuce's threads still running.
-      try {
-        closing.get(3, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (Exception e) {
-        LOG.log(Level.DEBUG, "closing the tier's own Redis client did not finish in time", e);
-      }
+    }
+    // Bounded wait, so that the caller can shut its client down right after (Lettuce warns about
+    // closing a connection twice) and an owned client's threads are gone when close() returns.
+    try {
+      closing.get(ownsClient ? 3 : 1, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      LOG.log(Level.DEBUG, "closing the Redis connection did not finish in time", e);
     }
   }
 
