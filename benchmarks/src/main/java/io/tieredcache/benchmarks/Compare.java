@@ -1,10 +1,13 @@
 package io.tieredcache.benchmarks;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -14,68 +17,119 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
  * Runs JMH with the usual command-line options, then prints each {@link CacheType}'s score as a
  * ratio to the {@link CacheType#Caffeine} baseline of the same benchmark method in the same run.
  *
- * <pre>{@code java -cp benchmarks/target/benchmarks.jar io.tieredcache.benchmarks.Compare L1HitBenchmark -prof gc}</pre>
+ * <pre>{@code java -cp benchmarks/target/benchmarks.jar io.tieredcache.benchmarks.Compare [--rounds N] L1HitBenchmark -prof gc}</pre>
  *
- * <p>The ratio's error is the scores' relative errors (JMH's 99.9% intervals) added in quadrature:
- * a rough bound, meant to show when a difference is within the noise.
+ * <p>Two ratios are shown: of the mean scores (with the scores' relative errors, JMH's 99.9%
+ * intervals, added in quadrature: a rough bound), and of the best iterations. On a busy machine
+ * other processes only ever add time, so the best iteration is the more stable estimate of the
+ * cost itself. {@code --rounds N} repeats the whole run N times and ends with the median ratios:
+ * each round's baseline and peers ran minutes apart at most, so a slow spell of the machine
+ * biases one round, not the median.
  */
 public final class Compare {
 
   private static final String PARAM = "cacheType";
   private static final String BASELINE = CacheType.Caffeine.name();
   private static final String ALLOCATION = "gc.alloc.rate.norm";
+  private static final String ROW = "%-30s %3s %-22s %24s %15s %7s %9s%n";
 
   private Compare() {}
+
+  /** One line of the table: a benchmark method at a thread count, for one cache type. */
+  private record Key(String benchmark, int threads, String type) {}
+
+  /** The ratios of one key in one round. */
+  private record Ratios(double mean, double best) {}
 
   /**
    * Runs the benchmarks {@code args} select and prints the ratios.
    *
-   * @param args JMH command-line options
+   * @param args {@code [--rounds N]} then JMH command-line options
    * @throws Exception if the options are wrong or a benchmark fails
    */
   public static void main(String[] args) throws Exception {
-    Collection<RunResult> results = new Runner(new CommandLineOptions(args)).run();
+    int rounds = 1;
+    String[] jmhArgs = args;
+    if (args.length >= 2 && args[0].equals("--rounds")) {
+      rounds = Integer.parseInt(args[1]);
+      jmhArgs = Arrays.copyOfRange(args, 2, args.length);
+    }
+    CommandLineOptions options = new CommandLineOptions(jmhArgs);
+    Map<Key, List<Ratios>> all = new LinkedHashMap<>();
+    for (int round = 1; round <= rounds; round++) {
+      Collection<RunResult> results = new Runner(options).run();
+      System.out.println();
+      System.out.printf(Locale.ROOT, "Round %d of %d: ratios to %s (same benchmark, same run)%n", round, rounds, BASELINE);
+      printRound(results, all);
+    }
+    if (rounds > 1) {
+      printSummary(all, rounds);
+    }
+  }
+
+  private static void printRound(Collection<RunResult> results, Map<Key, List<Ratios>> all) {
     List<RunResult> sorted = new ArrayList<>(results);
+    sorted.removeIf(run -> run.getParams().getParam(PARAM) == null);
     sorted.sort(Comparator.comparing((RunResult r) -> r.getParams().getBenchmark())
         .thenComparingInt(r -> r.getParams().getThreads())
-        .thenComparing(r -> String.valueOf(r.getParams().getParam(PARAM))));
-
-    System.out.println();
-    System.out.println("Ratios to " + BASELINE + " (same benchmark, same run):");
-    System.out.printf(Locale.ROOT, "%-40s %3s %-24s %22s %16s %10s%n",
-        "benchmark", "thr", PARAM, "score ± error", "ratio", "B/op");
+        .thenComparing(r -> r.getParams().getParam(PARAM)));
+    System.out.printf(Locale.ROOT, ROW, "benchmark", "thr", PARAM, "mean ± error", "mean ratio", "best", "B/op");
     for (RunResult run : sorted) {
-      String type = run.getParams().getParam(PARAM);
-      if (type == null) {
-        continue;
-      }
+      Key key = keyOf(run);
       Result<?> score = run.getPrimaryResult();
       RunResult baseline = sorted.stream()
-          .filter(other -> other.getParams().getBenchmark().equals(run.getParams().getBenchmark())
-              && other.getParams().getThreads() == run.getParams().getThreads()
-              && BASELINE.equals(other.getParams().getParam(PARAM)))
+          .filter(other -> {
+            Key otherKey = keyOf(other);
+            return otherKey.benchmark().equals(key.benchmark()) && otherKey.threads() == key.threads()
+                && otherKey.type().equals(BASELINE);
+          })
           .findFirst()
           .orElse(null);
-      String ratio = baseline == null ? "-" : ratio(score, baseline.getPrimaryResult());
+      String meanRatio = "-";
+      String bestRatio = "-";
+      if (run == baseline) {
+        meanRatio = "baseline";
+        bestRatio = "1";
+      } else if (baseline != null) {
+        Result<?> base = baseline.getPrimaryResult();
+        double mean = score.getScore() / base.getScore();
+        double best = score.getStatistics().getMin() / base.getStatistics().getMin();
+        all.computeIfAbsent(key, k -> new ArrayList<>()).add(new Ratios(mean, best));
+        double error = mean * Math.hypot(relativeError(score), relativeError(base));
+        meanRatio = Double.isNaN(error)
+            ? String.format(Locale.ROOT, "%.3f", mean)
+            : String.format(Locale.ROOT, "%.3f ± %.3f", mean, error);
+        bestRatio = String.format(Locale.ROOT, "%.3f", best);
+      }
       Result<?> allocation = run.getSecondaryResults().get(ALLOCATION);
-      String benchmark = run.getParams().getBenchmark();
-      System.out.printf(Locale.ROOT, "%-40s %3d %-24s %22s %16s %10s%n",
-          benchmark.substring(benchmark.lastIndexOf('.', benchmark.lastIndexOf('.') - 1) + 1),
-          run.getParams().getThreads(), type,
-          String.format(Locale.ROOT, "%.2f ± %.2f %s", score.getScore(), score.getScoreError(),
-              score.getScoreUnit()),
-          ratio,
+      System.out.printf(Locale.ROOT, ROW, key.benchmark(), key.threads(), key.type(),
+          String.format(Locale.ROOT, "%.2f ± %.2f %s", score.getScore(), score.getScoreError(), score.getScoreUnit()),
+          meanRatio, bestRatio,
           allocation == null ? "-" : String.format(Locale.ROOT, "%.3f", allocation.getScore()));
     }
   }
 
-  private static String ratio(Result<?> score, Result<?> baseline) {
-    double ratio = score.getScore() / baseline.getScore();
-    double error = ratio * Math.hypot(
-        relativeError(score), relativeError(baseline));
-    return Double.isNaN(error)
-        ? String.format(Locale.ROOT, "%.3f", ratio)
-        : String.format(Locale.ROOT, "%.3f ± %.3f", ratio, error);
+  private static void printSummary(Map<Key, List<Ratios>> all, int rounds) {
+    System.out.println();
+    System.out.printf(Locale.ROOT, "Over %d rounds: median ratio to %s (min..max of the rounds)%n", rounds, BASELINE);
+    System.out.printf(Locale.ROOT, "%-30s %3s %-22s %22s %22s%n", "benchmark", "thr", PARAM, "mean ratio", "best ratio");
+    all.forEach((key, ratios) -> System.out.printf(Locale.ROOT, "%-30s %3d %-22s %22s %22s%n",
+        key.benchmark(), key.threads(), key.type(),
+        summary(ratios.stream().mapToDouble(Ratios::mean).toArray()),
+        summary(ratios.stream().mapToDouble(Ratios::best).toArray())));
+  }
+
+  private static String summary(double[] values) {
+    Arrays.sort(values);
+    int n = values.length;
+    double median = n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+    return String.format(Locale.ROOT, "%.3f (%.3f..%.3f)", median, values[0], values[n - 1]);
+  }
+
+  private static Key keyOf(RunResult run) {
+    String benchmark = run.getParams().getBenchmark();
+    String shortName = benchmark.substring(benchmark.lastIndexOf('.', benchmark.lastIndexOf('.') - 1) + 1);
+    return new Key(shortName, run.getParams().getThreads(), run.getParams().getParam(PARAM));
   }
 
   private static double relativeError(Result<?> result) {
