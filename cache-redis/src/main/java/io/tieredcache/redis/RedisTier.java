@@ -443,18 +443,20 @@ public final class RedisTier<K, V> implements RemoteTier<K, V> {
       commands.add(batch -> batch.add(batch.redis().set(lease, token.getBytes(US_ASCII), args)));
     }
     return callPipeline(commands).handle((replies, failure) -> {
-      if (failure != null) {
-        report(failure);
-      }
+      Throwable partial = failure;
       for (int i = 0; i < order.size(); i++) {
         Reply reply = replies == null ? null : replies.get(i);
         Lease lease;
         if (reply == null || reply.failure() != null) {
           lease = Lease.none();
+          partial = partial == null && reply != null ? reply.failure() : partial;
         } else {
           lease = "OK".equals(reply.value()) ? Lease.acquired(tokens.get(i)) : Lease.heldElsewhere();
         }
         leases.put(order.get(i), lease);
+      }
+      if (partial != null) {
+        report(partial);
       }
       return leases;
     });

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.lettuce.core.RedisClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tieredcache.spi.Lease;
 import io.tieredcache.spi.RemoteEntry;
 import io.tieredcache.spi.RemoteErrorKind;
@@ -394,6 +397,23 @@ class RedisTierIT {
     assertThat(stored).containsExactly("k2");
     assertThat(tier.get("k2").join().value().name()).isEqualTo("two");
     assertThat(events.total()).isZero();
+  }
+
+  @Test
+  void takesEachCachesBreakerFromTheUsersRegistry() {
+    var registry = CircuitBreakerRegistry.ofDefaults();
+    var plain = (RedisTier<String, Item>) tier(RedisTier.builder(nodeA).valueType(Item.class).circuitBreakerRegistry(registry), "registered");
+    assertThat(registry.find("tiered-cache-registered")).containsSame(plain.circuitBreaker());
+    assertThat(plain.circuitBreaker().getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1))
+        .as("the library's default, not Resilience4j's 60 s").isEqualTo(1_000L);
+
+    registry.addConfiguration("tiered-cache", CircuitBreakerConfig.custom().minimumNumberOfCalls(42).build());
+    var configured = (RedisTier<String, Item>) tier(RedisTier.builder(nodeA).valueType(Item.class).circuitBreakerRegistry(registry), "configured");
+    assertThat(configured.circuitBreaker().getCircuitBreakerConfig().getMinimumNumberOfCalls()).isEqualTo(42);
+
+    var meters = new SimpleMeterRegistry();
+    RedisTierMetrics.bind(registry, meters);
+    assertThat(meters.find("resilience4j.circuitbreaker.state").tag("name", "tiered-cache-configured").gauges()).isNotEmpty();
   }
 
   @Test
