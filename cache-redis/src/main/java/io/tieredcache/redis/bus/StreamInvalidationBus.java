@@ -52,9 +52,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * without persistence), listeners flush with {@code "trimmed"} and reading goes on.
  *
  * <p><b>Staleness bound.</b> Every completed read, even an empty one after {@code blockTimeout},
- * proves the reader alive. If none completes for {@code silenceTimeout} (a disconnect longer than
- * that, a stalled Redis), listeners flush with {@code "silence"}, and again every timeout while it
- * lasts. So an invalidation appended to the stream reaches every node, or makes it flush, within
+ * proves the reader alive. If none completes for {@code silenceTimeout} (a long disconnect, a
+ * stalled Redis), listeners flush with {@code "silence"}, and again every timeout while it lasts;
+ * the reader still replays what it missed when it is back. Since the last completed read may be up
+ * to one block timeout old when the connection drops, a disconnect is bridged without any flush if
+ * the reader is reading again within about {@code silenceTimeout - blockTimeout} (0.5 s with the
+ * defaults; Lettuce's first reconnect attempt is normally immediate). So an invalidation appended to the stream reaches every node, or makes it flush, within
  * {@code silenceTimeout} plus one round trip (plus one watchdog tick of a fifth of the block
  * timeout): about 0.85 s with the defaults. A message this node fails to append (Redis down) is not
  * retried: the future of {@link #publish} completes exceptionally (it never throws) and the other

@@ -33,21 +33,22 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * What every Redis invalidation bus must do, run against a real redis-server of its own (the
  * fault tests kill connections and restart it). Every node is a bus on a {@link RedisClient} of its
  * own, as on separate machines; the clients share one {@link ClientResources} only to save threads,
- * with a fixed reconnect delay so that a killed connection stays away long enough for a message
- * to be published meanwhile.
+ * with a fixed {@link #reconnectDelay()} so that a killed connection stays away long enough for a
+ * message to be published meanwhile.
  */
 @IsolatedRedis
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class InvalidationBusContract {
 
-  static final Duration RECONNECT_DELAY = Duration.ofMillis(300);
   static final Duration WAIT = Duration.ofSeconds(5);
 
-  private static ClientResources resources;
+  private ClientResources resources;
 
   RedisServer redis;
   RedisAdmin admin;
@@ -70,17 +71,22 @@ abstract class InvalidationBusContract {
   /** A bus of the transport under test with a client of its own for {@code uri}. */
   abstract RedisInvalidationBus newBus(String uri, String name);
 
+  /** How long Lettuce waits before reconnecting a connection that dropped. */
+  Duration reconnectDelay() {
+    return Duration.ofMillis(300);
+  }
+
   @BeforeAll
-  static void createResources() {
+  void createResources() {
     resources = DefaultClientResources.builder()
         .ioThreadPoolSize(4)
         .computationThreadPoolSize(2)
-        .reconnectDelay(Delay.constant(RECONNECT_DELAY))
+        .reconnectDelay(Delay.constant(reconnectDelay()))
         .build();
   }
 
   @AfterAll
-  static void shutdownResources() {
+  void shutdownResources() {
     resources.shutdown(0, 2, TimeUnit.SECONDS);
   }
 
