@@ -188,6 +188,7 @@ final class LocalRedisProcess {
         "--bind", HOST,
         "--save", "",
         "--appendonly", "no",
+        "--maxmemory-policy", "allkeys-lru",
         "--daemonize", "no",
         "--dir", dir.toString());
     File log = dir.resolve(LOG_FILE).toFile();

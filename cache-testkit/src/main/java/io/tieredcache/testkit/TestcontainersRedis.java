@@ -22,7 +22,7 @@ final class TestcontainersRedis {
   static ContainerSupport.Handle start(String image) {
     GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(image).asCompatibleSubstituteFor("redis"))
         .withExposedPorts(REDIS_PORT)
-        .withCommand("redis-server", "--save", "", "--appendonly", "no")
+        .withCommand("redis-server", "--save", "", "--appendonly", "no", "--maxmemory-policy", "allkeys-lru")
         .waitingFor(Wait.forLogMessage(".*Ready to accept connections.*\\n", 1));
     try {
       container.start();

@@ -1,7 +1,13 @@
 package io.tieredcache.examples.quickstart;
 
+import io.lettuce.core.RedisClient;
 import io.tieredcache.CacheStats;
+import io.tieredcache.KeyCodec;
 import io.tieredcache.TieredCache;
+import io.tieredcache.redis.RedisTier;
+import io.tieredcache.redis.bus.PubSubInvalidationBus;
+import io.tieredcache.redis.bus.RedisInvalidationBus;
+import io.tieredcache.testkit.RedisServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,80 +17,133 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The first program to run: a cache in front of a slow "database", printing what each call did.
- * Run it with {@code ./mvnw -q -pl examples/quickstart -am compile exec:java}.
+ * The first program to run: two application nodes, each with its own L1 and Redis connection,
+ * share one Redis and one slow "database", and print what every call did.
+ *
+ * <p>Run it with {@code ./mvnw -q -pl examples/quickstart -am compile exec:java}. It uses the Redis
+ * named by {@code TIEREDCACHE_REDIS_URI}, or starts a {@code redis-server} of its own on a free
+ * loopback port (and stops it at the end).
  */
 public final class Quickstart {
 
   private Quickstart() {}
 
-  /** A stand-in for a database: slow, and it counts its queries. */
+  /** A stand-in for a database: slow, counts its queries, and its rows can change. */
   static final class SlowDatabase {
     final AtomicInteger queries = new AtomicInteger();
+    final AtomicReference<String> nameOf42 = new AtomicReference<>("alice");
 
     String findUser(long id) {
       queries.incrementAndGet();
       sleep(Duration.ofMillis(50));
-      return "user-" + id;
+      return id == 42 ? "user-42 " + nameOf42.get() : "user-" + id;
+    }
+  }
+
+  /** One application node: its own Redis client, L2 tier, invalidation bus and L1. */
+  record Node(String name, RedisClient client, RedisInvalidationBus bus, TieredCache<Long, String> users)
+      implements AutoCloseable {
+
+    static Node start(String name, String redisUri, SlowDatabase db) {
+      RedisClient client = RedisClient.create(redisUri);
+      RedisInvalidationBus bus = PubSubInvalidationBus.create(client);
+      TieredCache<Long, String> users = TieredCache.builder("users")
+          .keyCodec(KeyCodec.longs())
+          .maximumSize(10_000)
+          .expireAfterWrite(Duration.ofMinutes(5))
+          .remoteTier(RedisTier.builder(client).valueType(String.class).build())
+          .invalidationBus(bus)
+          .build(db::findUser);
+      return new Node(name, client, bus, users);
+    }
+
+    @Override
+    public void close() {
+      users.close();
+      bus.close();
+      client.shutdown();
     }
   }
 
   public static void main(String[] args) throws Exception {
     SlowDatabase db = new SlowDatabase();
-    try (TieredCache<Long, String> users = TieredCache.builder("users")
-        .maximumSize(10_000)
-        .expireAfterWrite(Duration.ofMinutes(5))
-        .build(db::findUser)) {
+    try (RedisServer redis = RedisServer.resolve();
+        Node a = Node.start("node A", redis.uri(), db);
+        Node b = Node.start("node B", redis.uri(), db)) {
+      say("tiered-cache quickstart: two nodes (own L1 + connection each) sharing Redis at %s", redis.uri());
+      a.users().invalidateAll(); // a clean slate, in case this Redis was used before
 
-      say("tiered-cache quickstart: L1 (Caffeine) + loader, no Redis yet");
-      timed("1. read-through  get(42)", () -> users.get(42L), db);
-      timed("2. L1 hit        get(42)", () -> users.get(42L), db);
-      users.invalidate(42L);
-      say("3. invalidate(42): the next read goes to the database again");
-      timed("   after invalidate get(42)", () -> users.get(42L), db);
-      singleFlight(users, db);
-      printStats("users", users.stats());
+      timed(a, "1. read-through   ", 42L, db);
+      timed(a, "2. L1 hit         ", 42L, db);
+      timed(b, "3. L2 hit         ", 42L, db);
+      timed(b, "   then an L1 hit ", 42L, db);
+
+      db.nameOf42.set("alice smith");
+      a.users().invalidate(42L);
+      say("4. the row changed; %s invalidates 42: Redis and every node's L1 drop it", a.name());
+      awaitDropped(b, 42L);
+      timed(b, "   next read      ", 42L, db);
+      timed(a, "   and            ", 42L, db);
+
+      singleFlight(List.of(a, b), db);
+      printStats(a);
+      printStats(b);
     }
   }
 
-  private static void singleFlight(TieredCache<Long, String> users, SlowDatabase db) throws Exception {
+  /** Waits (at most a second: the documented bound) until the other node no longer holds the key. */
+  private static void awaitDropped(Node node, long key) {
+    long started = System.nanoTime();
+    long deadline = started + TimeUnit.SECONDS.toNanos(1);
+    while (node.users().getIfPresent(key) != null && System.nanoTime() < deadline) {
+      sleep(Duration.ofMillis(5));
+    }
+    say("   %s dropped 42 %.1f ms after the invalidate returned", node.name(), (System.nanoTime() - started) / 1e6);
+  }
+
+  private static void singleFlight(List<Node> nodes, SlowDatabase db) throws Exception {
     int before = db.queries.get();
-    int callers = 50;
-    ExecutorService pool = Executors.newFixedThreadPool(callers);
+    int callersPerNode = 25;
+    ExecutorService pool = Executors.newFixedThreadPool(callersPerNode * nodes.size());
     try {
       CountDownLatch start = new CountDownLatch(1);
       List<CompletableFuture<String>> results = new ArrayList<>();
-      for (int i = 0; i < callers; i++) {
-        results.add(CompletableFuture.supplyAsync(() -> {
-          awaitQuietly(start);
-          return users.get(7L);
-        }, pool));
+      for (Node node : nodes) {
+        for (int i = 0; i < callersPerNode; i++) {
+          results.add(CompletableFuture.supplyAsync(() -> {
+            awaitQuietly(start);
+            return node.users().get(7L);
+          }, pool));
+        }
       }
       start.countDown();
       CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
-      say("4. single-flight: %d concurrent callers missed key 7 -> %d database query, all got '%s'",
-          callers, db.queries.get() - before, results.get(0).join());
+      say("5. single-flight: %d callers on %d nodes missed key 7 at once -> %d database query, all got '%s'",
+          results.size(), nodes.size(), db.queries.get() - before, results.get(0).join());
     } finally {
       pool.shutdownNow();
     }
   }
 
-  static void printStats(String name, CacheStats s) {
-    say("5. stats of '%s'", name);
-    say("   %-8s %8s %8s", "tier", "hits", "misses");
-    say("   %-8s %8d %8d", "L1", s.l1Hits(), s.l1Misses());
-    say("   %-8s %8d %8d", "L2", s.l2Hits(), s.l2Misses());
-    say("   loads: %d ok, %d failed, %.1f ms in the loader; hit rate %.0f%%",
-        s.loadSuccesses(), s.loadFailures(), s.totalLoadTimeNanos() / 1e6, s.hitRate() * 100);
+  private static void printStats(Node node) {
+    CacheStats s = node.users().stats();
+    say("6. stats of %s", node.name());
+    say("   %-4s %6s %7s", "tier", "hits", "misses");
+    say("   %-4s %6d %7d", "L1", s.l1Hits(), s.l1Misses());
+    say("   %-4s %6d %7d", "L2", s.l2Hits(), s.l2Misses());
+    say("   loads %d, %.0f ms in the loader; invalidations from the other node %d; Redis errors %d",
+        s.loadSuccesses() + s.loadFailures(), s.totalLoadTimeNanos() / 1e6, s.invalidationsReceived(),
+        s.remoteErrorCount());
   }
 
-  private static void timed(String label, java.util.function.Supplier<String> read, SlowDatabase db) {
+  private static void timed(Node node, String label, long key, SlowDatabase db) {
     int before = db.queries.get();
     long started = System.nanoTime();
-    String value = read.get();
-    say("%s -> '%s' in %.2f ms (%d database query)", label, value,
+    String value = node.users().get(key);
+    say("%s %s get(%d) -> '%s' in %.2f ms, %d database query", label, node.name(), key, value,
         (System.nanoTime() - started) / 1e6, db.queries.get() - before);
   }
 
