@@ -10,8 +10,12 @@ public interface InvalidationListener {
 
   /**
    * Drop the whole L1 of this cache: either another node invalidated everything, or the bus may
-   * have lost a message ({@code reason} says which, e.g. {@code "all"}, {@code "gap"},
-   * {@code "disconnect"}, {@code "silence"}).
+   * have lost a message. {@code reason} says which: {@code "all"} (another node invalidated
+   * everything), {@code "gap"} (a sequence number was skipped), {@code "disconnect"} (the
+   * subscription dropped), {@code "silence"} (no heartbeat within the timeout), {@code "trimmed"}
+   * (a stream no longer holds where this node stopped reading) or {@code "unreadable"} (a message
+   * in an unknown format). The core counts {@code "all"} as an invalidation and the rest as loss
+   * flushes.
    */
   void onAll(String reason);
 }
