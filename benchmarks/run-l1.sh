@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 ./mvnw -q -B -pl benchmarks -am package -Dmaven.test.skip=true
 
 if [ "$#" -eq 0 ]; then
-  set -- --rounds 3 -prof gc -f 1 -wi 3 -i 5 -w 1s -r 2s
+  set -- --rounds 3 -prof gc -prof io.tieredcache.benchmarks.CpuTimeProfiler -f 1 -wi 3 -i 5 -w 1s -r 2s
 fi
 rounds=()
 if [ "${1:-}" = "--rounds" ]; then

@@ -19,10 +19,11 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
  *
  * <pre>{@code java -cp benchmarks/target/benchmarks.jar io.tieredcache.benchmarks.Compare [--rounds N] L1HitBenchmark -prof gc}</pre>
  *
- * <p>Two ratios are shown: of the mean scores (with the scores' relative errors, JMH's 99.9%
- * intervals, added in quadrature: a rough bound), and of the best iterations. On a busy machine
- * other processes only ever add time, so the best iteration is the more stable estimate of the
- * cost itself. {@code --rounds N} repeats the whole run N times and ends with the median ratios:
+ * <p>Three ratios are shown: of the mean scores (with the scores' relative errors, JMH's 99.9%
+ * intervals, added in quadrature: a rough bound); of the best iterations (on a busy machine other
+ * processes only ever add time, so the best iteration is a steadier estimate of the cost itself);
+ * and, with {@code -prof io.tieredcache.benchmarks.CpuTimeProfiler}, of the CPU time per operation,
+ * which leaves out the time spent waiting for a core altogether. {@code --rounds N} repeats the whole run N times and ends with the median ratios:
  * each round's baseline and peers ran minutes apart at most, so a slow spell of the machine
  * biases one round, not the median.
  */
@@ -31,7 +32,8 @@ public final class Compare {
   private static final String PARAM = "cacheType";
   private static final String BASELINE = CacheType.Caffeine.name();
   private static final String ALLOCATION = "gc.alloc.rate.norm";
-  private static final String ROW = "%-30s %3s %-22s %24s %15s %7s %9s%n";
+  private static final String CPU = "cpu.time.norm";
+  private static final String ROW = "%-30s %3s %-22s %24s %15s %7s %9s %9s %9s%n";
 
   private Compare() {}
 
@@ -39,7 +41,7 @@ public final class Compare {
   private record Key(String benchmark, int threads, String type) {}
 
   /** The ratios of one key in one round. */
-  private record Ratios(double mean, double best) {}
+  private record Ratios(double mean, double best, double cpu) {}
 
   /**
    * Runs the benchmarks {@code args} select and prints the ratios.
@@ -73,7 +75,8 @@ public final class Compare {
     sorted.sort(Comparator.comparing((RunResult r) -> r.getParams().getBenchmark())
         .thenComparingInt(r -> r.getParams().getThreads())
         .thenComparing(r -> r.getParams().getParam(PARAM)));
-    System.out.printf(Locale.ROOT, ROW, "benchmark", "thr", PARAM, "mean ± error", "mean ratio", "best", "B/op");
+    System.out.printf(Locale.ROOT, ROW, "benchmark", "thr", PARAM, "mean ± error", "mean ratio", "best",
+        "cpu ns/op", "cpu ratio", "B/op");
     for (RunResult run : sorted) {
       Key key = keyOf(run);
       Result<?> score = run.getPrimaryResult();
@@ -87,36 +90,41 @@ public final class Compare {
           .orElse(null);
       String meanRatio = "-";
       String bestRatio = "-";
+      String cpuRatio = "-";
       if (run == baseline) {
         meanRatio = "baseline";
         bestRatio = "1";
+        cpuRatio = "1";
       } else if (baseline != null) {
         Result<?> base = baseline.getPrimaryResult();
         double mean = score.getScore() / base.getScore();
         double best = score.getStatistics().getMin() / base.getStatistics().getMin();
-        all.computeIfAbsent(key, k -> new ArrayList<>()).add(new Ratios(mean, best));
+        double cpu = secondary(run, CPU) / secondary(baseline, CPU);
+        all.computeIfAbsent(key, k -> new ArrayList<>()).add(new Ratios(mean, best, cpu));
+        cpuRatio = String.format(Locale.ROOT, "%.3f", cpu);
         double error = mean * Math.hypot(relativeError(score), relativeError(base));
         meanRatio = Double.isNaN(error)
             ? String.format(Locale.ROOT, "%.3f", mean)
             : String.format(Locale.ROOT, "%.3f ± %.3f", mean, error);
         bestRatio = String.format(Locale.ROOT, "%.3f", best);
       }
-      Result<?> allocation = run.getSecondaryResults().get(ALLOCATION);
       System.out.printf(Locale.ROOT, ROW, key.benchmark(), key.threads(), key.type(),
           String.format(Locale.ROOT, "%.2f ± %.2f %s", score.getScore(), score.getScoreError(), score.getScoreUnit()),
-          meanRatio, bestRatio,
-          allocation == null ? "-" : String.format(Locale.ROOT, "%.3f", allocation.getScore()));
+          meanRatio, bestRatio, String.format(Locale.ROOT, "%.2f", secondary(run, CPU)), cpuRatio,
+          String.format(Locale.ROOT, "%.3f", secondary(run, ALLOCATION)));
     }
   }
 
   private static void printSummary(Map<Key, List<Ratios>> all, int rounds) {
     System.out.println();
     System.out.printf(Locale.ROOT, "Over %d rounds: median ratio to %s (min..max of the rounds)%n", rounds, BASELINE);
-    System.out.printf(Locale.ROOT, "%-30s %3s %-22s %22s %22s%n", "benchmark", "thr", PARAM, "mean ratio", "best ratio");
-    all.forEach((key, ratios) -> System.out.printf(Locale.ROOT, "%-30s %3d %-22s %22s %22s%n",
+    System.out.printf(Locale.ROOT, "%-30s %3s %-22s %22s %22s %22s%n",
+        "benchmark", "thr", PARAM, "mean ratio", "best ratio", "cpu ratio");
+    all.forEach((key, ratios) -> System.out.printf(Locale.ROOT, "%-30s %3d %-22s %22s %22s %22s%n",
         key.benchmark(), key.threads(), key.type(),
         summary(ratios.stream().mapToDouble(Ratios::mean).toArray()),
-        summary(ratios.stream().mapToDouble(Ratios::best).toArray())));
+        summary(ratios.stream().mapToDouble(Ratios::best).toArray()),
+        summary(ratios.stream().mapToDouble(Ratios::cpu).toArray())));
   }
 
   private static String summary(double[] values) {
@@ -130,6 +138,12 @@ public final class Compare {
     String benchmark = run.getParams().getBenchmark();
     String shortName = benchmark.substring(benchmark.lastIndexOf('.', benchmark.lastIndexOf('.') - 1) + 1);
     return new Key(shortName, run.getParams().getThreads(), run.getParams().getParam(PARAM));
+  }
+
+  /** A secondary result's score, {@code NaN} if its profiler was not on. */
+  private static double secondary(RunResult run, String name) {
+    Result<?> result = run.getSecondaryResults().get(name);
+    return result == null ? Double.NaN : result.getScore();
   }
 
   private static double relativeError(Result<?> result) {
