@@ -87,8 +87,13 @@ class StreamBusIT extends InvalidationBusContract {
     long length = (Long) admin.command("XLEN", name);
     System.out.printf("[StreamBusIT] XLEN after 1000 appends with MAXLEN ~ 100: %d%n", length);
     assertThat(length).isBetween(100L, 200L); // approximate trimming drops whole nodes of 100
-    assertThat(rb.keys).hasSize(1_000);
-    assertThat(rb.flushes).isEmpty();
+    // Nothing is lost silently: either every key arrived, or the reader fell further behind than
+    // the stream keeps (a loaded machine) and was told to flush.
+    if (rb.keys.size() < 1_000) {
+      await().atMost(WAIT).until(() -> rb.flushes.contains("trimmed"));
+    } else {
+      assertThat(rb.flushes).isEmpty();
+    }
   }
 
   @Test
