@@ -10,12 +10,20 @@ import java.util.Locale;
 import java.util.Map;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatFactory;
+import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
  * Runs JMH with the usual command-line options, then prints each {@link CacheType}'s score as a
- * ratio to the {@link CacheType#Caffeine} baseline of the same benchmark method in the same run.
+ * ratio to the {@link CacheType#Caffeine} baseline of the same benchmark method in the same round.
+ * It is meant for benchmarks with a {@code cacheType} parameter.
+ *
+ * <p>Each round runs one cache type after the other (all of JMH's forks, iterations and selected
+ * methods for one type, then the next), starting one type later each round; so every type runs
+ * within a short time of its baseline, and no type is always first or last.
  *
  * <pre>{@code java -cp benchmarks/target/benchmarks.jar io.tieredcache.benchmarks.Compare [--rounds N] L1HitBenchmark -prof gc}</pre>
  *
@@ -57,24 +65,46 @@ public final class Compare {
       jmhArgs = Arrays.copyOfRange(args, 2, args.length);
     }
     CommandLineOptions options = new CommandLineOptions(jmhArgs);
+    List<String> types = options.getParameter(PARAM).hasValue()
+        ? List.copyOf(options.getParameter(PARAM).get())
+        : Arrays.stream(CacheType.values()).map(Enum::name).toList();
     Map<Key, List<Ratios>> all = new LinkedHashMap<>();
+    List<RunResult> everything = new ArrayList<>();
     for (int round = 1; round <= rounds; round++) {
-      Collection<RunResult> results = new Runner(options).run();
+      List<RunResult> results = new ArrayList<>();
+      for (int i = 0; i < types.size(); i++) {
+        String type = types.get((i + round - 1) % types.size());
+        results.addAll(new Runner(new OptionsBuilder().parent(options).param(PARAM, type).build()).run());
+      }
+      everything.addAll(results);
       System.out.println();
-      System.out.printf(Locale.ROOT, "Round %d of %d: ratios to %s (same benchmark, same run)%n", round, rounds, BASELINE);
+      System.out.printf(Locale.ROOT, "Round %d of %d: JMH results%n", round, rounds);
+      ResultFormatFactory.getInstance(ResultFormatType.TEXT, System.out).writeOut(sorted(results));
+      System.out.println();
+      System.out.printf(Locale.ROOT, "Round %d of %d: ratios to %s (same benchmark, same round)%n", round, rounds, BASELINE);
       printRound(results, all);
     }
     if (rounds > 1) {
       printSummary(all, rounds);
     }
+    if (options.getResult().hasValue()) {
+      // Each run above wrote only its own results there: replace them with all of them.
+      ResultFormatFactory.getInstance(options.getResultFormat().orElse(ResultFormatType.CSV), options.getResult().get())
+          .writeOut(everything);
+    }
+  }
+
+  private static List<RunResult> sorted(Collection<RunResult> results) {
+    List<RunResult> sorted = new ArrayList<>(results);
+    sorted.sort(Comparator.comparing((RunResult r) -> r.getParams().getBenchmark())
+        .thenComparingInt(r -> r.getParams().getThreads())
+        .thenComparing(r -> String.valueOf(r.getParams().getParam(PARAM))));
+    return sorted;
   }
 
   private static void printRound(Collection<RunResult> results, Map<Key, List<Ratios>> all) {
-    List<RunResult> sorted = new ArrayList<>(results);
+    List<RunResult> sorted = sorted(results);
     sorted.removeIf(run -> run.getParams().getParam(PARAM) == null);
-    sorted.sort(Comparator.comparing((RunResult r) -> r.getParams().getBenchmark())
-        .thenComparingInt(r -> r.getParams().getThreads())
-        .thenComparing(r -> r.getParams().getParam(PARAM)));
     System.out.printf(Locale.ROOT, ROW, "benchmark", "thr", PARAM, "mean ± error", "mean ratio", "best",
         "cpu ns/op", "cpu ratio", "B/op");
     for (RunResult run : sorted) {
