@@ -86,6 +86,12 @@ class ConsistencyCheckerIT {
       for (Future<?> worker : workers) {
         worker.get(RUN_NANOS * 3, TimeUnit.NANOSECONDS);
       }
+      for (Cluster.Node node : nodes) {
+        var stats = node.cache.stats();
+        System.out.printf("checker %s node %s: l1 hits %d, misses %d, loads %d, invalidations received %d, "
+            + "loss flushes %d, bus %s%n", transport, node.name, stats.l1Hits(), stats.l1Misses(), stats.loadCount(),
+            stats.invalidationsReceived(), stats.lossFlushes(), node.bus.stats());
+      }
     } finally {
       pool.shutdownNow();
     }
