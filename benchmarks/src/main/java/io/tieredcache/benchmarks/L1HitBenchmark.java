@@ -28,9 +28,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>The cache holds {@value #POPULATION} entries under a bound of {@value #MAXIMUM_SIZE}, so
  * nothing is evicted. It is half full on purpose: below half its bound a Caffeine cache with a
  * fixed TTL skips its read buffer (it does not track popularity yet), which would measure a
- * fresh cache rather than one in service. Keys come from a precomputed Zipf-distributed sequence, and each thread walks
- * it from its own random offset. Every read must hit: {@link #verifyOnlyHits()} fails the trial
- * otherwise. Run with {@code -prof gc} to see the allocation per read (the target is none).
+ * fresh cache rather than one in service. Keys come from a precomputed Zipf-distributed sequence,
+ * and each thread walks it from its own random offset. Every read must hit: {@link
+ * #verifyOnlyHits()} fails the trial otherwise. Run with {@code -prof gc} to see the allocation
+ * per read (the target is none).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
