@@ -7,10 +7,8 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.tieredcache.redis.bus.BusMessage.Type;
-import io.tieredcache.spi.InvalidationListener;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
-import java.util.Collection;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
@@ -59,7 +57,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * sends heartbeats and watches for silence. {@link #close()} says goodbye, unsubscribes, stops both
  * threads and closes both connections; it shuts the client down only if the bus created it.
  */
-public final class PubSubInvalidationBus implements RedisInvalidationBus {
+public final class PubSubInvalidationBus extends CoreBackedBus {
 
   private static final System.Logger LOG = System.getLogger(PubSubInvalidationBus.class.getName());
 
@@ -158,37 +156,6 @@ public final class PubSubInvalidationBus implements RedisInvalidationBus {
     heartbeatTask = core.timer().scheduleAtFixedRate(this::heartbeat, 0, interval, TimeUnit.NANOSECONDS);
     watchdogTask = core.timer().scheduleAtFixedRate(this::watch, tick, tick, TimeUnit.NANOSECONDS);
     LOG.log(Level.DEBUG, "pub/sub bus {0} subscribed to {1}", core.nodeId, channel);
-  }
-
-  @Override
-  public String nodeId() {
-    return core.nodeId;
-  }
-
-  /**
-   * {@inheritDoc}
-   *
-   * <p>Never throws because of Redis: if the message cannot be published the future completes
-   * exceptionally, and other nodes flush (see the class documentation).
-   */
-  @Override
-  public CompletableFuture<Void> publish(String cacheName, Collection<String> encodedKeys) {
-    return core.publish(cacheName, encodedKeys);
-  }
-
-  @Override
-  public CompletableFuture<Void> publishAll(String cacheName) {
-    return core.publishAll(cacheName);
-  }
-
-  @Override
-  public Subscription subscribe(String cacheName, InvalidationListener listener) {
-    return core.subscribe(cacheName, listener);
-  }
-
-  @Override
-  public BusStats stats() {
-    return core.stats();
   }
 
   /** The options this bus runs with. */
@@ -324,6 +291,7 @@ public final class PubSubInvalidationBus implements RedisInvalidationBus {
     heartbeatsPaused = paused;
   }
 
+  @Override
   BusCore core() {
     return core;
   }

@@ -11,15 +11,12 @@ import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.tieredcache.redis.bus.BusMessage.Type;
-import io.tieredcache.spi.InvalidationListener;
 import java.lang.System.Logger.Level;
 import java.net.SocketAddress;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -67,7 +64,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * that calls the listeners and a timer thread for the watchdog. {@link #close()} stops them and
  * closes both connections; it shuts the client down only if the bus created it.
  */
-public final class StreamInvalidationBus implements RedisInvalidationBus {
+public final class StreamInvalidationBus extends CoreBackedBus {
 
   private static final System.Logger LOG = System.getLogger(StreamInvalidationBus.class.getName());
   /** The one field of every entry; its value is the encoded message. */
@@ -192,37 +189,6 @@ public final class StreamInvalidationBus implements RedisInvalidationBus {
     } catch (TimeoutException e) {
       throw new IllegalStateException("no answer from Redis to XADD " + streamKey, e);
     }
-  }
-
-  @Override
-  public String nodeId() {
-    return core.nodeId;
-  }
-
-  /**
-   * {@inheritDoc}
-   *
-   * <p>Never throws because of Redis: if the entry cannot be appended the future completes
-   * exceptionally, and other nodes flush (see the class documentation).
-   */
-  @Override
-  public CompletableFuture<Void> publish(String cacheName, Collection<String> encodedKeys) {
-    return core.publish(cacheName, encodedKeys);
-  }
-
-  @Override
-  public CompletableFuture<Void> publishAll(String cacheName) {
-    return core.publishAll(cacheName);
-  }
-
-  @Override
-  public Subscription subscribe(String cacheName, InvalidationListener listener) {
-    return core.subscribe(cacheName, listener);
-  }
-
-  @Override
-  public BusStats stats() {
-    return core.stats();
   }
 
   /** The options this bus runs with. */
@@ -435,6 +401,7 @@ public final class StreamInvalidationBus implements RedisInvalidationBus {
     readingPaused = paused;
   }
 
+  @Override
   BusCore core() {
     return core;
   }

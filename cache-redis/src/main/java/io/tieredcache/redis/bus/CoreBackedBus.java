@@ -1,0 +1,45 @@
+package io.tieredcache.redis.bus;
+
+import io.tieredcache.spi.InvalidationListener;
+import java.util.Collection;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What both transports do the same way: numbering, coalescing, origin filtering and dispatch all
+ * live in their {@link BusCore}; a transport only moves the bytes.
+ */
+abstract class CoreBackedBus implements RedisInvalidationBus {
+
+  abstract BusCore core();
+
+  @Override
+  public String nodeId() {
+    return core().nodeId;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Never throws because of Redis: if the message cannot be sent the future completes
+   * exceptionally, and other nodes flush (see the transport's class documentation).
+   */
+  @Override
+  public CompletableFuture<Void> publish(String cacheName, Collection<String> encodedKeys) {
+    return core().publish(cacheName, encodedKeys);
+  }
+
+  @Override
+  public CompletableFuture<Void> publishAll(String cacheName) {
+    return core().publishAll(cacheName);
+  }
+
+  @Override
+  public Subscription subscribe(String cacheName, InvalidationListener listener) {
+    return core().subscribe(cacheName, listener);
+  }
+
+  @Override
+  public BusStats stats() {
+    return core().stats();
+  }
+}
