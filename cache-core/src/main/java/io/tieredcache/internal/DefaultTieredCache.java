@@ -155,14 +155,9 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
   public V getIfPresent(K key) {
     Objects.requireNonNull(key, "key");
     L1Entry<V> entry = l1 == null ? null : l1.getIfPresent(key);
-    if (entry != null && !entry.isExpired()) {
-      stats.l1Hits.increment();
-      if (entry.state != 0 && settings.loader() != null) {
-        maybeRefresh(key, entry, settings.loader());
-      }
+    if (servable(key, entry, settings.loader())) {
       return entry.value;
     }
-    stats.l1Misses.increment();
     if (remote == null) {
       return null;
     }
@@ -177,17 +172,28 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
   }
 
   private V getSlow(K key, Function<? super K, ? extends V> loader, L1Entry<V> entry) {
-    L1Entry<V> stale = null;
-    if (entry != null) {
-      if (!entry.isExpired()) {
-        stats.l1Hits.increment();
-        maybeRefresh(key, entry, loader);
-        return entry.value;
-      }
-      stale = entry;
+    if (servable(key, entry, loader)) {
+      return entry.value;
     }
-    stats.l1Misses.increment();
-    return valueOf(key, awaitOrLoad(key, loader, stale, null));
+    return valueOf(key, awaitOrLoad(key, loader, entry, null));
+  }
+
+  /**
+   * Counts an L1 lookup and says whether {@code entry} may be served: present and within its
+   * hard TTL. A servable entry past its soft TTL starts its background refresh with
+   * {@code loader} (if there is one). An entry that is not servable is null or past its hard TTL,
+   * kept only as the stale-if-error fallback of the load that follows.
+   */
+  private boolean servable(K key, L1Entry<V> entry, Function<? super K, ? extends V> loader) {
+    if (entry == null || entry.isExpired()) {
+      stats.l1Misses.increment();
+      return false;
+    }
+    stats.l1Hits.increment();
+    if (entry.state != 0 && loader != null) {
+      maybeRefresh(key, entry, loader);
+    }
+    return true;
   }
 
   @Override
@@ -195,20 +201,10 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(loader, "loader");
     L1Entry<V> entry = l1 == null ? null : l1.getIfPresent(key);
-    L1Entry<V> stale = null;
-    if (entry != null) {
-      if (!entry.isExpired()) {
-        stats.l1Hits.increment();
-        if (entry.state != 0) {
-          maybeRefresh(key, entry, loader);
-        }
-        return CompletableFuture.completedFuture(entry.value);
-      }
-      stale = entry;
+    if (servable(key, entry, loader)) {
+      return CompletableFuture.completedFuture(entry.value);
     }
-    stats.l1Misses.increment();
-    CompletableFuture<L1Entry<V>> result = awaitOrLoad(key, loader, stale, executor);
-    return result.thenApply(loaded -> loaded.value);
+    return awaitOrLoad(key, loader, entry, executor).thenApply(loaded -> loaded.value);
   }
 
   @Override
@@ -255,7 +251,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
   /** Runs a registered flight to completion; never throws. */
   private void runFlight(K key, Flight<V> flight, Function<? super K, ? extends V> loader, boolean refresh) {
     try {
-      Resolved<V> resolved = resolve(key, loader, flight, refresh);
+      Resolved<V> resolved = resolve(key, loader, refresh);
       if (resolved.install) {
         install(key, flight, resolved.entry);
       } else {
@@ -288,7 +284,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
   /** What a flight found: the entry for its callers, and whether it may be installed. */
   private record Resolved<V>(L1Entry<V> entry, boolean install) {}
 
-  private Resolved<V> resolve(K key, Function<? super K, ? extends V> loader, Flight<V> flight, boolean refresh) {
+  private Resolved<V> resolve(K key, Function<? super K, ? extends V> loader, boolean refresh) {
     if (remote == null) {
       return new Resolved<>(newEntry(callLoader(key, loader), System.currentTimeMillis()), true);
     }
@@ -300,7 +296,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
     stats.l2Misses.increment();
     Lease lease = single(key, remoteRead(remote.acquireLeases(List.of(key)), Map.of())).orElse(Lease.none());
     if (lease.state() == Lease.State.HELD_ELSEWHERE) {
-      RemoteEntry<V> filled = awaitRemoteFill(key);
+      RemoteEntry<V> filled = awaitFills(List.of(key)).getOrDefault(key, RemoteEntry.miss());
       if (filled.isHit()) {
         stats.l2Hits.increment();
         return new Resolved<>(fromRemote(filled), true);
@@ -323,8 +319,10 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
     }
     RemoteEntry<V> toStore = toRemote(value, writtenAt, System.nanoTime() - started);
     Set<K> stored = remoteFill(Map.of(key, new LeasedEntry<>(lease, toStore)));
-    if (stored.contains(key) || !toStore.isHit()) {
+    if (stored.contains(key) && toStore.isHit()) {
       stats.l2Puts.increment();
+    }
+    if (stored.contains(key) || !toStore.isHit()) {
       return new Resolved<>(entry, true);
     }
     // A write or invalidation voided our lease while we loaded: our value may be stale.
@@ -335,22 +333,33 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
     return Optional.ofNullable(leases.get(key));
   }
 
-  /** Polls the remote tier with backoff until another node's fill lands or the wait runs out. */
-  private RemoteEntry<V> awaitRemoteFill(K key) {
+  /**
+   * Polls the remote tier with backoff, at most {@code leaseWait}, for keys other nodes are
+   * loading; returns the fills that landed (keys still missing when the wait ran out are left out).
+   */
+  private Map<K, RemoteEntry<V>> awaitFills(Collection<K> keys) {
+    Map<K, RemoteEntry<V>> filled = new HashMap<>();
+    List<K> waiting = new ArrayList<>(keys);
     long deadline = System.nanoTime() + leaseWaitNanos;
     long pause = LEASE_POLL_MIN_NANOS;
-    while (true) {
+    while (!waiting.isEmpty()) {
       long left = deadline - System.nanoTime();
       if (left <= 0) {
-        return RemoteEntry.miss();
+        break;
       }
       LockSupport.parkNanos(Math.min(pause, left));
-      RemoteEntry<V> found = remoteGet(key);
-      if (found.isHit()) {
-        return found;
+      Map<K, RemoteEntry<V>> found = remoteRead(remote.getAll(List.copyOf(waiting)), Map.of());
+      for (var it = waiting.iterator(); it.hasNext(); ) {
+        K key = it.next();
+        RemoteEntry<V> hit = found.get(key);
+        if (hit != null && hit.isHit()) {
+          filled.put(key, hit);
+          it.remove();
+        }
       }
       pause = Math.min(pause * 2, LEASE_POLL_MAX_NANOS);
     }
+    return filled;
   }
 
   @Override
@@ -364,20 +373,12 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
     Map<K, Flight<V>> mine = new LinkedHashMap<>();
     for (K key : wanted) {
       L1Entry<V> entry = l1 == null ? null : l1.getIfPresent(key);
-      L1Entry<V> stale = null;
-      if (entry != null) {
-        if (!entry.isExpired()) {
-          stats.l1Hits.increment();
-          if (entry.state != 0) {
-            maybeRefresh(key, entry, singleKey(bulkLoader));
-          }
-          found.put(key, entry);
-          continue;
-        }
-        stale = entry;
+      // Only an entry due for refresh needs the bulk loader adapted to one key.
+      if (servable(key, entry, entry != null && entry.state != 0 ? singleKey(bulkLoader) : null)) {
+        found.put(key, entry);
+        continue;
       }
-      stats.l1Misses.increment();
-      Flight<V> flight = new Flight<>(epoch.get(), stale);
+      Flight<V> flight = new Flight<>(epoch.get(), entry);
       Flight<V> existing = flights.putIfAbsent(key, flight);
       if (existing != null) {
         pending.put(key, existing.result);
@@ -469,7 +470,11 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
         }
       }
       Set<K> stored = fills.isEmpty() ? Set.of() : remoteFill(fills);
-      stats.l2Puts.add(stored.size());
+      fills.forEach((key, fill) -> {
+        if (fill.entry().isHit() && stored.contains(key)) {
+          stats.l2Puts.increment(); // a miss entry only released its lease
+        }
+      });
       for (Map.Entry<K, L1Entry<V>> done : entries.entrySet()) {
         K key = done.getKey();
         Flight<V> flight = open.get(key);
@@ -506,7 +511,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
     }
   }
 
-  /** For keys another node is loading, waits (bounded) for its fills. */
+  /** For keys another node is loading, waits (bounded) for its fills and installs them. */
   private void awaitOtherFills(Map<K, Flight<V>> open, Map<K, Lease> leases) {
     List<K> heldElsewhere = new ArrayList<>();
     leases.forEach((key, lease) -> {
@@ -514,29 +519,16 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
         heldElsewhere.add(key);
       }
     });
-    long deadline = System.nanoTime() + leaseWaitNanos;
-    long pause = LEASE_POLL_MIN_NANOS;
-    while (!heldElsewhere.isEmpty()) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        return;
-      }
-      LockSupport.parkNanos(Math.min(pause, left));
-      Map<K, RemoteEntry<V>> found = remoteRead(remote.getAll(List.copyOf(heldElsewhere)), Map.of());
-      for (var it = heldElsewhere.iterator(); it.hasNext(); ) {
-        K key = it.next();
-        RemoteEntry<V> hit = found.get(key);
-        if (hit != null && hit.isHit()) {
-          stats.l2Hits.increment();
-          L1Entry<V> entry = fromRemote(hit);
-          Flight<V> flight = open.remove(key);
-          install(key, flight, entry);
-          flight.result.complete(entry);
-          it.remove();
-        }
-      }
-      pause = Math.min(pause * 2, LEASE_POLL_MAX_NANOS);
+    if (heldElsewhere.isEmpty()) {
+      return;
     }
+    awaitFills(heldElsewhere).forEach((key, hit) -> {
+      stats.l2Hits.increment();
+      L1Entry<V> entry = fromRemote(hit);
+      Flight<V> flight = open.remove(key);
+      install(key, flight, entry);
+      flight.result.complete(entry);
+    });
   }
 
   private Map<? extends K, ? extends V> callBulkLoader(
