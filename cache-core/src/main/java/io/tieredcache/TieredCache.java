@@ -1,6 +1,5 @@
 package io.tieredcache;
 
-import io.tieredcache.spi.RemoteTier;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -132,8 +131,11 @@ public interface TieredCache<K, V> extends AutoCloseable {
     /** How long an absent marker lives; {@link Duration#ZERO} when absent values are not cached. */
     Duration absentTtl();
 
-    /** The remote tier, if one is configured. */
-    Optional<RemoteTier<K, V>> remoteTier();
+    /**
+     * A part of the remote tier exposed for monitoring, e.g. its Resilience4j
+     * {@code CircuitBreaker}; empty without a remote tier or if it has no such part.
+     */
+    <T> Optional<T> remoteTierComponent(Class<T> type);
 
     /** Drops every L1 entry of this node only (no remote call, no message). */
     void flushL1();

@@ -15,7 +15,7 @@ class BuilderTest {
     assertThat(cache.policy().l1MaximumSize()).isEqualTo(TieredCacheBuilder.DEFAULT_MAXIMUM_SIZE);
     assertThat(cache.policy().l1ExpireAfterWrite()).isEqualTo(TieredCacheBuilder.DEFAULT_EXPIRE_AFTER_WRITE);
     assertThat(cache.policy().absentTtl()).isEqualTo(TieredCacheBuilder.DEFAULT_ABSENT_TTL);
-    assertThat(cache.policy().remoteTier()).isEmpty();
+    assertThat(cache.policy().remoteTierComponent(Object.class)).isEmpty();
   }
 
   @Test

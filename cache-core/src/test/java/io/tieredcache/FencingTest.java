@@ -82,7 +82,7 @@ class FencingTest {
           }
         }).build();
     cache.put("other", "x");
-    assertThat(loadRacing(cache, c -> captured[0].onAll("gap"))).isEqualTo("old");
+    assertThat(loadRacing(cache, c -> captured[0].onMessagesLost("gap"))).isEqualTo("old");
     assertThat(cache.getIfPresent("k")).isNull();
     assertThat(cache.getIfPresent("other")).isNull();
     assertThat(cache.stats().lossFlushes()).isEqualTo(1);
@@ -107,8 +107,8 @@ class FencingTest {
     }
 
     @Override
-    public CompletableFuture<Void> publishAll(String cacheName) {
-      return delegate.publishAll(cacheName);
+    public CompletableFuture<Void> publishAll(String cacheName, long epoch) {
+      return delegate.publishAll(cacheName, epoch);
     }
 
     @Override

@@ -29,8 +29,8 @@ final class InMemoryBus {
       }
 
       @Override
-      public CompletableFuture<Void> publishAll(String cacheName) {
-        deliver(nodeId, cacheName, listener -> listener.onAll("all"));
+      public CompletableFuture<Void> publishAll(String cacheName, long epoch) {
+        deliver(nodeId, cacheName, listener -> listener.onAll(epoch));
         return CompletableFuture.completedFuture(null);
       }
 

@@ -1,6 +1,9 @@
 package io.tieredcache;
 
+import io.tieredcache.spi.FillOutcome;
 import io.tieredcache.spi.Lease;
+import io.tieredcache.spi.PendingFill;
+import io.tieredcache.spi.WriteResult;
 import io.tieredcache.spi.RemoteEntry;
 import io.tieredcache.spi.RemoteTier;
 import java.util.Collection;
@@ -26,16 +29,12 @@ final class InMemoryRemoteTier<K, V> implements RemoteTier<K, V> {
   final AtomicInteger fills = new AtomicInteger();
   volatile boolean failing;
 
-  private <T> CompletableFuture<T> answer(T value) {
-    return failing
-        ? CompletableFuture.failedFuture(new IllegalStateException("remote tier down (test)"))
-        : CompletableFuture.completedFuture(value);
-  }
+  final java.util.concurrent.atomic.AtomicLong epoch = new java.util.concurrent.atomic.AtomicLong();
 
   @Override
   public CompletableFuture<RemoteEntry<V>> get(K key) {
     gets.incrementAndGet();
-    return answer(store.getOrDefault(key, RemoteEntry.miss()));
+    return CompletableFuture.completedFuture(failing ? RemoteEntry.unavailable() : store.getOrDefault(key, RemoteEntry.miss()));
   }
 
   @Override
@@ -43,43 +42,43 @@ final class InMemoryRemoteTier<K, V> implements RemoteTier<K, V> {
     getAlls.incrementAndGet();
     Map<K, RemoteEntry<V>> found = new HashMap<>();
     for (K key : keys) {
-      RemoteEntry<V> entry = store.get(key);
-      if (entry != null) {
-        found.put(key, entry);
-      }
+      found.put(key, failing ? RemoteEntry.unavailable() : store.getOrDefault(key, RemoteEntry.miss()));
     }
-    return answer(found);
+    return CompletableFuture.completedFuture(found);
   }
 
   @Override
-  public CompletableFuture<Void> putAll(Map<? extends K, RemoteEntry<V>> entries) {
+  public CompletableFuture<WriteResult<K>> putAll(Map<? extends K, RemoteEntry<V>> entries) {
     if (failing) {
-      return answer(null);
+      return CompletableFuture.completedFuture(WriteResult.unapplied(new HashSet<K>(entries.keySet())));
     }
     entries.forEach((key, entry) -> {
       leases.remove(key);
       store.put(key, entry);
     });
-    return answer(null);
+    return CompletableFuture.completedFuture(WriteResult.applied());
   }
 
   @Override
-  public CompletableFuture<Void> invalidate(Collection<? extends K> keys) {
+  public CompletableFuture<WriteResult<K>> invalidate(Collection<? extends K> keys) {
     if (failing) {
-      return answer(null);
+      return CompletableFuture.completedFuture(WriteResult.unapplied(new HashSet<K>(keys)));
     }
     for (K key : keys) {
       leases.remove(key);
       store.remove(key);
     }
-    return answer(null);
+    return CompletableFuture.completedFuture(WriteResult.applied());
   }
 
   @Override
-  public CompletableFuture<Void> invalidateAll() {
+  public CompletableFuture<Long> invalidateAll() {
+    if (failing) {
+      return CompletableFuture.failedFuture(new IllegalStateException("remote tier down (test)"));
+    }
     store.clear();
     leases.clear();
-    return answer(null);
+    return CompletableFuture.completedFuture(epoch.incrementAndGet());
   }
 
   @Override
@@ -87,26 +86,43 @@ final class InMemoryRemoteTier<K, V> implements RemoteTier<K, V> {
     Map<K, Lease> result = new HashMap<>();
     for (K key : keys) {
       String token = UUID.randomUUID().toString();
-      result.put(key, leases.putIfAbsent(key, token) == null ? Lease.acquired(token) : Lease.heldElsewhere());
+      result.put(key, failing ? Lease.unknown()
+          : leases.putIfAbsent(key, token) == null ? Lease.acquired(token) : Lease.heldElsewhere());
     }
-    return answer(result);
+    return CompletableFuture.completedFuture(result);
   }
 
   @Override
-  public CompletableFuture<Set<K>> fill(Map<K, LeasedEntry<V>> fills) {
-    this.fills.incrementAndGet();
-    if (failing) {
-      return answer(null);
+  public CompletableFuture<Map<K, PendingFill<V>>> pollFills(Collection<? extends K> keys) {
+    Map<K, PendingFill<V>> result = new HashMap<>();
+    for (K key : keys) {
+      RemoteEntry<V> entry = store.get(key);
+      result.put(key, failing ? PendingFill.unknown() : entry != null ? PendingFill.filled(entry)
+          : leases.containsKey(key) ? PendingFill.loading() : PendingFill.abandoned());
     }
-    Set<K> stored = new HashSet<>();
+    return CompletableFuture.completedFuture(result);
+  }
+
+  @Override
+  public CompletableFuture<Map<K, FillOutcome>> fill(Map<K, LeasedEntry<V>> fills) {
+    this.fills.incrementAndGet();
+    Map<K, FillOutcome> outcomes = new HashMap<>();
     fills.forEach((key, fill) -> {
       Lease lease = fill.lease();
-      boolean valid = lease.state() == Lease.State.NONE || leases.remove(key, lease.token());
-      if (valid && fill.entry().isHit()) {
+      if (failing) {
+        outcomes.put(key, FillOutcome.UNKNOWN);
+        return;
+      }
+      boolean valid = lease.state() == Lease.State.NONE || (lease.state() == Lease.State.ACQUIRED && leases.remove(key, lease.token()));
+      if (!fill.entry().isHit()) {
+        outcomes.put(key, FillOutcome.RELEASED);
+      } else if (valid) {
         store.put(key, fill.entry());
-        stored.add(key);
+        outcomes.put(key, FillOutcome.STORED);
+      } else {
+        outcomes.put(key, FillOutcome.FENCED);
       }
     });
-    return answer(stored);
+    return CompletableFuture.completedFuture(outcomes);
   }
 }

@@ -107,7 +107,12 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
     this.repair = new RemoteRepair<>(new RemoteRepair.Attempt<>() {
       @Override
       public boolean keys(List<K> keys) {
-        boolean applied = repairWrite(remote.invalidate(keys));
+        boolean applied = repairWrite(remote.invalidate(keys).thenApply(r -> {
+          if (!r.unapplied().isEmpty()) {
+            throw new CompletionException(new IllegalStateException("unapplied"));
+          }
+          return null;
+        }));
         if (applied) {
           publish(keys);
         }
@@ -116,9 +121,9 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
 
       @Override
       public boolean everything() {
-        boolean applied = repairWrite(remote.invalidateAll());
+        boolean applied = repairWrite(remote.invalidateAll().thenApply(e -> null));
         if (applied && bus != null) {
-          bus.publishAll(name);
+          bus.publishAll(name, 0);
         }
         return applied;
       }
@@ -614,7 +619,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
       Objects.requireNonNull(value, () -> "value for key '" + key + "'");
       toStore.put(key, toRemote(value, writtenAt, 0));
     });
-    if (remote != null && remoteWrite(remote.putAll(toStore), toStore.keySet())) {
+    if (remote != null && remoteWrite(remote.putAll(toStore).thenApply(DefaultTieredCache::check), toStore.keySet())) {
       stats.l2Puts.add(toStore.size());
     }
     for (K key : toStore.keySet()) {
@@ -646,7 +651,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
       return;
     }
     if (remote != null) {
-      remoteWrite(remote.invalidate(doomed), doomed);
+      remoteWrite(remote.invalidate(doomed).thenApply(DefaultTieredCache::check), doomed);
     }
     for (K key : doomed) {
       dropLocally(key);
@@ -657,12 +662,22 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
   @Override
   public void invalidateAll() {
     if (remote != null) {
-      remoteWrite(remote.invalidateAll(), null);
+      remoteWrite(remote.invalidateAll().thenApply(e -> null), null);
     }
     flushLocally();
     if (bus != null) {
-      bus.publishAll(name);
+      bus.publishAll(name, 0);
     }
+  }
+
+  private static Void check(io.tieredcache.spi.WriteResult<?> result) {
+    if (!result.refused().isEmpty()) {
+      throw new CompletionException(result.refused().values().iterator().next());
+    }
+    if (!result.unapplied().isEmpty()) {
+      throw new CompletionException(new IllegalStateException("unapplied"));
+    }
+    return null;
   }
 
   /** Fences the key's flight and drops its L1 entry, after the remote tier was updated. */
@@ -797,7 +812,14 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
   /** Stores loaded values under their leases; a fill the tier could not apply stored nothing. */
   private Set<K> remoteFill(Map<K, LeasedEntry<V>> fills) {
     try {
-      return await(remote.fill(fills));
+      Map<K, io.tieredcache.spi.FillOutcome> outcomes = await(remote.fill(fills));
+      Set<K> stored = new java.util.HashSet<>();
+      outcomes.forEach((k, o) -> {
+        if (o == io.tieredcache.spi.FillOutcome.STORED || o == io.tieredcache.spi.FillOutcome.SKIPPED) {
+          stored.add(k);
+        }
+      });
+      return stored;
     } catch (ExecutionException | TimeoutException notApplied) {
       return Set.of();
     }
@@ -907,7 +929,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
         } catch (RuntimeException undecodable) {
           LOG.log(System.Logger.Level.WARNING, "cache ''{0}'': undecodable key in an invalidation; "
               + "flushing L1 to stay safe: {1}", name, undecodable);
-          onAll("undecodable-key");
+          onMessagesLost("undecodable-key");
           return;
         }
         dropLocally(key);
@@ -916,12 +938,27 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
     }
 
     @Override
-    public void onAll(String reason) {
+    public void onAll(long epoch) {
       flushLocally();
-      if ("all".equals(reason)) {
-        stats.invalidationsReceived.increment();
-      } else {
-        stats.lossFlushes.increment();
+      stats.invalidationsReceived.increment();
+    }
+
+    @Override
+    public void onMessagesLost(String reason) {
+      flushLocally();
+      stats.lossFlushes.increment();
+    }
+
+    @Override
+    public void onDeaf(String reason, long sinceNanos) {
+      flushLocally();
+      stats.lossFlushes.increment();
+    }
+
+    @Override
+    public void onHearing(boolean missedNothing) {
+      if (!missedNothing) {
+        flushLocally();
       }
     }
   }
@@ -1018,8 +1055,8 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
       }
 
       @Override
-      public Optional<RemoteTier<K, V>> remoteTier() {
-        return Optional.ofNullable(remote);
+      public <T> Optional<T> remoteTierComponent(Class<T> type) {
+        return remote == null ? Optional.empty() : remote.component(type);
       }
 
       @Override

@@ -4,23 +4,29 @@ import java.util.Objects;
 
 /**
  * The outcome of asking a {@link RemoteTier} for the right to load a key and fill it: acquired
- * (with the token that proves it), held by another node (wait for its fill), or none (the tier has
- * no leases or could not be asked: load and fill unconditionally).
+ * (with the token that proves it), held by another node (wait for its fill), none (the tier has no
+ * leases: fill unconditionally) or unknown (the tier could not be asked: load, but fill nothing).
  */
 public final class Lease {
 
-  /** The three outcomes of a lease request. */
+  /** The four outcomes of a lease request. */
   public enum State {
-    /** This node holds the lease and should load. */
+    /** This node holds the lease and should load, then fill under it. */
     ACQUIRED,
     /** Another node holds it and is loading: wait for its fill, with a bound. */
     HELD_ELSEWHERE,
-    /** No lease was taken: the tier has none or was unavailable. */
-    NONE
+    /** The tier has no leases: load and fill unconditionally. */
+    NONE,
+    /**
+     * The tier could not be asked (timeout, error, interrupt): load, but never fill, since a write
+     * may have happened that this node cannot see.
+     */
+    UNKNOWN
   }
 
   private static final Lease NONE = new Lease(State.NONE, null);
   private static final Lease HELD_ELSEWHERE = new Lease(State.HELD_ELSEWHERE, null);
+  private static final Lease UNKNOWN = new Lease(State.UNKNOWN, null);
 
   private final State state;
   private final String token;
@@ -40,9 +46,14 @@ public final class Lease {
     return HELD_ELSEWHERE;
   }
 
-  /** No lease: load and fill unconditionally. */
+  /** The tier has no leases: load and fill unconditionally. */
   public static Lease none() {
     return NONE;
+  }
+
+  /** The tier could not be asked: load, fill nothing. */
+  public static Lease unknown() {
+    return UNKNOWN;
   }
 
   /** The outcome. */
@@ -53,6 +64,11 @@ public final class Lease {
   /** The token proving ownership, or {@code null} unless {@link State#ACQUIRED}. */
   public String token() {
     return token;
+  }
+
+  /** Whether a fill under this lease may be attempted at all. */
+  public boolean allowsFill() {
+    return state == State.ACQUIRED || state == State.NONE;
   }
 
   @Override

@@ -1,64 +1,94 @@
 package io.tieredcache.spi;
 
+import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * A shared tier behind the in-process L1 (Redis in {@code cache-redis}), one instance per cache.
  *
- * <p>Every call is asynchronous and must complete within the tier's own time limit. A tier is a
- * cache, not the source of truth: it reports each failure it absorbs through
- * {@link TierContext#events()}, then
+ * <h2>Contract</h2>
  * <ul>
- *   <li>a read ({@link #get}, {@link #getAll}, {@link #acquireLeases}) completes normally with a
- *       {@link RemoteEntry#miss() miss} (or {@link Lease#none()});
- *   <li>a write ({@link #putAll}, {@link #invalidate}, {@link #invalidateAll}, {@link #fill})
- *       that was not applied completes exceptionally, so the core knows the tier may now hold a
- *       value older than the truth: it keeps such keys aside, never trusts the tier for them, and
- *       deletes them (and tells the other nodes) once the tier answers again. The core does not
- *       count these failures a second time, and never passes them to the caller, except an
- *       {@link IllegalArgumentException} from {@link #putAll}: a value that cannot be encoded.
+ *   <li>Every call is asynchronous, never blocks its caller, and completes within
+ *       {@link #maxCallDuration(int)} for its number of keys. A tier is a cache, not the source of
+ *       truth: it reports every failure it absorbs through {@link TierContext#events()} exactly
+ *       once and never completes a future exceptionally, except for a caller's bug (a null key, a
+ *       key the codec cannot encode).
+ *   <li>Reads answer {@link RemoteEntry#unavailable()} (or {@link Lease#unknown()},
+ *       {@link PendingFill#unknown()}) when the tier could not be asked. Entries read may be
+ *       {@linkplain RemoteEntry#deferred deferred}: their bytes are decoded by the core's thread,
+ *       never by an I/O thread.
+ *   <li>Writes answer key by key ({@link WriteResult}, {@link FillOutcome}); a key whose outcome is
+ *       unknown is reported as such, and the core repairs it later.
+ *   <li>Application writes ({@link #putAll}, {@link #invalidate}, {@link #invalidateAll}) void
+ *       outstanding {@link Lease}s on their keys, so a slow load that began before the write can
+ *       no longer {@link #fill} its older value.
+ *   <li>A tier that splits large batches gives each part its own time limit, so a batch that the
+ *       remote side completes is never reported as failed because of its size.
  * </ul>
  *
- * <p>Writes by the application ({@link #putAll}, {@link #invalidate}, {@link #invalidateAll}) void
- * any outstanding {@link Lease}s on their keys, so a slow load that began before the write can no
- * longer {@link #fill} its older value.
+ * <h2>Epochs</h2>
+ * {@link #invalidateAll()} retires every key in O(1) by moving the tier to a new <em>epoch</em>, an
+ * increasing number that is part of every stored key and lease; entries of older epochs are never
+ * read again and expire by their TTL. The core publishes the new epoch to the other nodes, which
+ * {@link #advanceEpoch switch} at once; a node that may have missed such a message
+ * {@link #resync re-reads} the epoch. A tier without epochs answers {@code 0} and ignores both.
  *
  * @param <K> key type
  * @param <V> value type
  */
 public interface RemoteTier<K, V> extends AutoCloseable {
 
-  /** Looks one key up; completes with {@link RemoteEntry#miss()} when the key is not stored. */
+  /** Looks one key up. */
   CompletableFuture<RemoteEntry<V>> get(K key);
 
   /**
-   * Looks many keys up in one round trip (MGET or a pipeline, never one trip per key). Keys that
-   * are not stored may be left out of the map or mapped to {@link RemoteEntry#miss()}.
+   * Looks many keys up in as few round trips as possible (never one trip per key). Every key is in
+   * the result: a hit, {@link RemoteEntry#miss()} or {@link RemoteEntry#unavailable()}.
    */
   CompletableFuture<Map<K, RemoteEntry<V>>> getAll(Collection<? extends K> keys);
 
   /**
-   * Writes entries unconditionally (an application {@code put}), in one round trip, each with its
-   * own {@link RemoteEntry#ttlMillis() TTL}. Voids outstanding leases on these keys.
+   * Writes entries unconditionally (an application {@code put}), each with its own
+   * {@link RemoteEntry#ttlMillis() TTL}, and voids outstanding leases on these keys. A value the
+   * tier cannot encode is {@linkplain WriteResult#refused() refused} and its key deleted.
    */
-  CompletableFuture<Void> putAll(Map<? extends K, RemoteEntry<V>> entries);
+  CompletableFuture<WriteResult<K>> putAll(Map<? extends K, RemoteEntry<V>> entries);
 
-  /** Deletes keys and voids outstanding leases on them, in one round trip. */
-  CompletableFuture<Void> invalidate(Collection<? extends K> keys);
-
-  /** Deletes every key of this cache (and no other cache's). */
-  CompletableFuture<Void> invalidateAll();
+  /** Deletes keys and voids outstanding leases on them. */
+  CompletableFuture<WriteResult<K>> invalidate(Collection<? extends K> keys);
 
   /**
-   * Tries to take a short fill lease on each key: one loader per key across all nodes. The default
-   * (a tier without leases) answers {@link Lease#none()} for every key, which lets the caller load
-   * and {@link #fill} unconditionally.
+   * Retires every key of this cache (and no other cache's) in O(1), whatever the size of the
+   * store, and voids every outstanding lease of this cache. Completes with the new epoch, or
+   * exceptionally if it is unknown whether the change was applied.
+   */
+  CompletableFuture<Long> invalidateAll();
+
+  /**
+   * Another node retired everything up to {@code epoch}: use it from now on (an older epoch than
+   * the current one is ignored). Called on the bus's thread; must not block.
+   */
+  default void advanceEpoch(long epoch) {}
+
+  /**
+   * This node may have missed invalidations: stop trusting what it knows of the epoch until it has
+   * been read again (meanwhile reads answer unavailable and fills store nothing). Completes with
+   * {@code true} if the epoch had moved, i.e. another node invalidated everything meanwhile.
+   */
+  default CompletableFuture<Boolean> resync() {
+    return CompletableFuture.completedFuture(false);
+  }
+
+  /**
+   * Tries to take a fill lease on each key: one loader per key across all nodes. A tier without
+   * leases answers {@link Lease#none()} for every key.
    */
   default CompletableFuture<Map<K, Lease>> acquireLeases(Collection<? extends K> keys) {
-    var leases = new java.util.HashMap<K, Lease>();
+    var leases = new HashMap<K, Lease>();
     for (K key : keys) {
       leases.put(key, Lease.none());
     }
@@ -66,21 +96,59 @@ public interface RemoteTier<K, V> extends AutoCloseable {
   }
 
   /**
-   * Stores loaded values, each only while its lease is still valid (a compare-and-set), and
-   * releases the leases. Completes with the keys whose value was stored; a key left out lost its
-   * lease to a write or an invalidation, so its value may be stale and must not be installed
-   * anywhere. An entry with {@link Lease#none()} is written unconditionally. A
-   * {@link RemoteEntry#miss() miss} entry stores nothing and only releases its lease (the load
-   * failed, or produced an absent value that is not cached), so other nodes stop waiting.
+   * For keys whose lease another node holds: whether it has filled them, is still loading, or gave
+   * up (released its lease or let it lapse without a value), in one round trip.
    */
-  default CompletableFuture<Set<K>> fill(Map<K, LeasedEntry<V>> fills) {
-    var entries = new java.util.HashMap<K, RemoteEntry<V>>();
+  default CompletableFuture<Map<K, PendingFill<V>>> pollFills(Collection<? extends K> keys) {
+    return getAll(keys).thenApply(found -> {
+      Map<K, PendingFill<V>> result = new HashMap<>();
+      found.forEach((key, entry) -> result.put(key, entry.isHit() ? PendingFill.filled(entry)
+          : entry.isUnavailable() ? PendingFill.unknown() : PendingFill.loading()));
+      return result;
+    });
+  }
+
+  /**
+   * Stores loaded values, each only while its lease is still valid (a compare-and-set), and
+   * releases the leases; an entry with {@link Lease#none()} is stored unconditionally. While this
+   * node loads, the tier keeps its acquired leases alive, so a slow load is not fenced by the
+   * lease's own expiry. A {@link RemoteEntry#miss() miss} entry stores nothing and only releases
+   * its lease, so other nodes stop waiting at once. Entries with {@link Lease#heldElsewhere()} or
+   * {@link Lease#unknown()} are never stored.
+   */
+  default CompletableFuture<Map<K, FillOutcome>> fill(Map<K, LeasedEntry<V>> fills) {
+    var entries = new HashMap<K, RemoteEntry<V>>();
+    var outcomes = new HashMap<K, FillOutcome>();
     fills.forEach((key, fill) -> {
-      if (fill.entry().isHit()) {
+      if (fill.lease().state() == Lease.State.NONE && fill.entry().isHit()) {
         entries.put(key, fill.entry());
+      } else {
+        outcomes.put(key, fill.entry().isHit() ? FillOutcome.FENCED : FillOutcome.RELEASED);
       }
     });
-    return putAll(entries).thenApply(ignored -> entries.keySet());
+    return putAll(entries).thenApply(result -> {
+      entries.keySet().forEach(key -> outcomes.put(key,
+          result.unapplied().contains(key) ? FillOutcome.UNKNOWN
+              : result.refused().containsKey(key) || result.skipped().contains(key) ? FillOutcome.SKIPPED
+              : FillOutcome.STORED));
+      return outcomes;
+    });
+  }
+
+  /**
+   * The longest a call over {@code keyCount} keys may take before the tier itself gives up; the
+   * core never waits much longer. Default: 10 s.
+   */
+  default Duration maxCallDuration(int keyCount) {
+    return Duration.ofSeconds(10);
+  }
+
+  /**
+   * A part of this tier exposed for monitoring only, e.g. its Resilience4j {@code CircuitBreaker};
+   * empty by default. Never a way to write around the cache.
+   */
+  default <T> Optional<T> component(Class<T> type) {
+    return Optional.empty();
   }
 
   /** Releases what this tier holds; resources the caller handed in stay open. */

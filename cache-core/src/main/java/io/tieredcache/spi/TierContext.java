@@ -7,7 +7,7 @@ import io.tieredcache.KeyCodec;
  *
  * @param cacheName the cache's name: part of every remote key, so two caches never collide
  * @param keyCodec turns keys into the strings stored remotely and sent on the invalidation bus
- * @param events where the tier reports failures it absorbed; the core counts and logs them
+ * @param events where the tier reports failures it absorbed and epoch moves it noticed
  * @param <K> key type
  */
 public record TierContext<K>(String cacheName, KeyCodec<K> keyCodec, TierEvents events) {
