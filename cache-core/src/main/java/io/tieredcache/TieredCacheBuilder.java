@@ -1,8 +1,8 @@
 package io.tieredcache;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.tieredcache.internal.CacheFactory;
 import io.tieredcache.internal.CacheSettings;
-import io.tieredcache.internal.DefaultTieredCache;
 import io.tieredcache.spi.InvalidationBus;
 import io.tieredcache.spi.RemoteTierFactory;
 import java.time.Duration;
@@ -42,6 +42,11 @@ public final class TieredCacheBuilder<K, V> {
   public static final double DEFAULT_JITTER = 0.10;
   /** How long a node waits for another node's fill before loading itself. */
   public static final Duration DEFAULT_LEASE_WAIT = Duration.ofSeconds(2);
+  /**
+   * How long an L1 entry is served, at most, while this node cannot hear other nodes'
+   * invalidations (Redis or the bus is down); see {@link #staleWhileDisconnected(Duration)}.
+   */
+  public static final Duration DEFAULT_STALE_WHILE_DISCONNECTED = Duration.ofSeconds(5);
 
   private final String name;
   private long maximumSize = DEFAULT_MAXIMUM_SIZE;
@@ -52,6 +57,7 @@ public final class TieredCacheBuilder<K, V> {
   private Duration absentTtl = DEFAULT_ABSENT_TTL;
   private double jitter = DEFAULT_JITTER;
   private Duration leaseWait = DEFAULT_LEASE_WAIT;
+  private Duration staleWhileDisconnected = DEFAULT_STALE_WHILE_DISCONNECTED;
   private Ticker ticker = Ticker.systemTicker();
   private Executor executor = ForkJoinPool.commonPool();
   private KeyCodec<?> keyCodec;
@@ -137,6 +143,23 @@ public final class TieredCacheBuilder<K, V> {
     return this;
   }
 
+  /**
+   * The staleness bound while this node cannot hear invalidations (the bus reports it is
+   * disconnected or silent, e.g. because Redis is down). Entries already in L1 keep being served,
+   * so callers do not wait on the loader and the loader is not stampeded; but an entry this node
+   * can no longer vouch for (one loaded before the bus went deaf, or while it is deaf) is reloaded
+   * in the background once it has been unverified for about this long, one reload per key per
+   * node, and is not served at all once it is past this bound with no reload under way (a read then
+   * loads it). So every value served is at most this old, plus the time of one reload, counted from
+   * the last moment this node could hear invalidations for it; and the loader sees at most about
+   * one load per key per node per this duration while the outage lasts. A longer bound means less
+   * load and staler data. Default 5 s. While the bus works the bound is the bus's own (about 1 s).
+   */
+  public TieredCacheBuilder<K, V> staleWhileDisconnected(Duration bound) {
+    this.staleWhileDisconnected = requirePositive(bound, "staleWhileDisconnected");
+    return this;
+  }
+
   /** The time source for L1 expiry; a fake one makes expiry tests deterministic. */
   public TieredCacheBuilder<K, V> ticker(Ticker ticker) {
     this.ticker = Objects.requireNonNull(ticker, "ticker");
@@ -179,21 +202,21 @@ public final class TieredCacheBuilder<K, V> {
     return create(Objects.requireNonNull(loader, "loader"));
   }
 
+  /**
+   * Creates the cache: checks the settings as a whole, creates the remote tier and subscribes to
+   * the bus.
+   *
+   * @throws IllegalStateException if the settings do not fit together (a soft TTL not below the
+   *     hard TTL, a remote tier or bus without a key codec) or a cache of this name is already
+   *     subscribed on the bus
+   */
   @SuppressWarnings("unchecked")
   private <K1 extends K, V1 extends V> TieredCache<K1, V1> create(Function<? super K1, ? extends V1> loader) {
-    if (refreshAfterWrite != null && refreshAfterWrite.compareTo(expireAfterWrite) >= 0) {
-      throw new IllegalStateException("refreshAfterWrite (" + refreshAfterWrite
-          + ") must be shorter than expireAfterWrite (" + expireAfterWrite + ")");
-    }
-    if ((remoteTier != null || invalidationBus != null) && keyCodec == null) {
-      throw new IllegalStateException("cache '" + name + "': a remote tier or an invalidation bus "
-          + "needs a keyCodec, e.g. .keyCodec(KeyCodec.longs())");
-    }
     var settings = new CacheSettings<>(
         name, maximumSize, expireAfterWrite, remoteExpireAfterWrite, refreshAfterWrite, staleIfError,
-        absentTtl, jitter, leaseWait, ticker, executor, (KeyCodec<K1>) keyCodec,
+        absentTtl, jitter, leaseWait, staleWhileDisconnected, ticker, executor, (KeyCodec<K1>) keyCodec,
         (RemoteTierFactory<K1, V1>) remoteTier, invalidationBus, loader);
-    return new DefaultTieredCache<>(settings);
+    return CacheFactory.create(settings);
   }
 
   private static Duration requirePositive(Duration duration, String what) {

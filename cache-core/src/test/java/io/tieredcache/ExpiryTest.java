@@ -119,6 +119,9 @@ class ExpiryTest {
     assertThat(cache.get("k")).isEqualTo("v1");
     executor.runAll();
     assertThat(cache.get("k")).isEqualTo("v1");
+    assertThat(executor.pending()).as("not retried in a tight loop").isZero();
+    ticker.advance(Duration.ofSeconds(1));
+    assertThat(cache.get("k")).isEqualTo("v1");
     assertThat(executor.pending()).as("a failed refresh may be tried again").isEqualTo(1);
     executor.runAll();
     ticker.advance(Duration.ofMinutes(8));

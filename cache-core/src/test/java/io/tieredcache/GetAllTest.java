@@ -77,7 +77,8 @@ class GetAllTest {
     assertThatThrownBy(() -> cache.getAll(null, bulkLoader)).hasMessage("keys");
     assertThatThrownBy(() -> cache.getAll(Arrays.asList(1, null), bulkLoader)).hasMessageContaining("null");
     assertThatThrownBy(() -> cache.getAll(List.of(1), keys -> null))
-        .isInstanceOf(NullPointerException.class)
+        .isInstanceOf(CacheLoadException.class)
+        .cause().isInstanceOf(NullPointerException.class)
         .hasMessageContaining("bulk loader of cache 'bulk-nulls' returned null");
     // Nothing was cached by the failed call.
     assertThat(cache.getAll(List.of(1), bulkLoader)).containsEntry(1, "v1");

@@ -27,6 +27,7 @@ final class InMemoryRemoteTier<K, V> implements RemoteTier<K, V> {
   final AtomicInteger gets = new AtomicInteger();
   final AtomicInteger getAlls = new AtomicInteger();
   final AtomicInteger fills = new AtomicInteger();
+  final AtomicInteger polls = new AtomicInteger();
   volatile boolean failing;
 
   final java.util.concurrent.atomic.AtomicLong epoch = new java.util.concurrent.atomic.AtomicLong();
@@ -94,6 +95,7 @@ final class InMemoryRemoteTier<K, V> implements RemoteTier<K, V> {
 
   @Override
   public CompletableFuture<Map<K, PendingFill<V>>> pollFills(Collection<? extends K> keys) {
+    polls.incrementAndGet();
     Map<K, PendingFill<V>> result = new HashMap<>();
     for (K key : keys) {
       RemoteEntry<V> entry = store.get(key);

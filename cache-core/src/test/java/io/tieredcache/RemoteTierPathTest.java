@@ -82,7 +82,7 @@ class RemoteTierPathTest {
     var a = node("a", Duration.ofSeconds(10));
     shared.leases.put("k", "token-of-another-node");
     CompletableFuture<String> waiting = CompletableFuture.supplyAsync(() -> a.get("k"));
-    Awaitility.await().pollInterval(Duration.ofMillis(1)).atMost(5, TimeUnit.SECONDS).until(() -> shared.getAlls.get() >= 1); // it is polling for the fill
+    Awaitility.await().pollInterval(Duration.ofMillis(1)).atMost(5, TimeUnit.SECONDS).until(() -> shared.polls.get() >= 1); // it is polling for the fill
     shared.store.put("k", RemoteEntry.value("filled-elsewhere", 60_000, System.currentTimeMillis(), 0, 0));
     assertThat(waiting.get(10, TimeUnit.SECONDS)).isEqualTo("filled-elsewhere");
     assertThat(loads).hasValue(0);

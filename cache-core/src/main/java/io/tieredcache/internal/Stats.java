@@ -33,6 +33,9 @@ final class Stats implements TierEvents {
   final LongAdder fencedFills = new LongAdder();
   final LongAdder invalidationsReceived = new LongAdder();
   final LongAdder lossFlushes = new LongAdder();
+  final LongAdder busOutages = new LongAdder();
+  final LongAdder revalidations = new LongAdder();
+  final LongAdder repairsAbandoned = new LongAdder();
   private final Map<RemoteErrorKind, LongAdder> remoteErrors = new EnumMap<>(RemoteErrorKind.class);
   private final Map<RemoteErrorKind, AtomicLong> lastLogged = new EnumMap<>(RemoteErrorKind.class);
   private final Map<RemoteErrorKind, LongAdder> unlogged = new EnumMap<>(RemoteErrorKind.class);
@@ -61,13 +64,14 @@ final class Stats implements TierEvents {
     }
   }
 
-  CacheStats snapshot() {
+  CacheStats snapshot(long repairsPending) {
     Map<String, Long> errors = new HashMap<>();
     remoteErrors.forEach((kind, adder) -> errors.put(kind.tagValue(), adder.sum()));
     return new CacheStats(
         l1Hits.sum(), l1Misses.sum(), l2Hits.sum(), l2Misses.sum(), l2Puts.sum(),
         loadSuccesses.sum(), loadFailures.sum(), loadNanos.sum(), puts.sum(), evictions.sum(),
         refreshes.sum(), staleServes.sum(), fencedFills.sum(), invalidationsReceived.sum(),
-        lossFlushes.sum(), errors);
+        lossFlushes.sum(), busOutages.sum(), revalidations.sum(), repairsPending,
+        repairsAbandoned.sum(), errors);
   }
 }

@@ -1,0 +1,110 @@
+package io.tieredcache.internal;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.tieredcache.KeyCodec;
+import io.tieredcache.spi.InvalidationBus;
+import io.tieredcache.spi.RemoteTier;
+import io.tieredcache.spi.RemoteErrorKind;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Everything the parts of one cache share: its settings, its tiers, its flights and counters.
+ * Built once by {@link DefaultTieredCache}; the read path, the write path, the repair list and the
+ * bus listener each hold it.
+ */
+final class CacheContext<K, V> {
+
+  /** Margin on top of a tier's own limit before the core gives up waiting for it. */
+  static final long REMOTE_MARGIN_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  final String name;
+  final CacheSettings<K, V> settings;
+  final Ticker ticker;
+  final Executor executor;
+  final KeyCodec<K> keyCodec;
+  final Stats stats;
+  final L1<K, V> l1;
+  final Ttls<V> ttls;
+  final Hearing hearing = new Hearing();
+  final Flights<K, V> flights;
+  final Loaders loaders;
+  final long leaseWaitNanos;
+  final long staleBoundNanos;
+  /** Set once after construction (the tier needs the context's events to be created). */
+  RemoteTier<K, V> remote;
+  /** Set once after construction. */
+  RemoteRepair<K> repair;
+  final InvalidationBus bus;
+  private volatile boolean closed;
+
+  CacheContext(CacheSettings<K, V> settings) {
+    this.name = settings.name();
+    this.settings = settings;
+    this.ticker = settings.ticker();
+    this.executor = settings.executor();
+    this.keyCodec = settings.keyCodec();
+    this.stats = new Stats(name);
+    this.l1 = new L1<>(settings, stats.evictions::increment);
+    this.ttls = new Ttls<>(settings);
+    this.flights = new Flights<>(l1, hearing, stats);
+    this.loaders = new Loaders(name, stats);
+    this.leaseWaitNanos = Durations.saturatedNanos(settings.leaseWait());
+    this.staleBoundNanos = Durations.saturatedNanos(settings.staleWhileDisconnected());
+    this.bus = settings.invalidationBus();
+  }
+
+  /** Whether the remote tier may be read and filled for {@code key} now. */
+  boolean remoteUsableFor(K key) {
+    return remote != null && !hearing.isDeaf() && !repair.covers(key);
+  }
+
+  /** How long to wait for a remote call over {@code keyCount} keys before giving up on it. */
+  long remoteWaitNanos(int keyCount) {
+    return Durations.saturatedAdd(Durations.saturatedNanos(remote.maxCallDuration(keyCount)), REMOTE_MARGIN_NANOS);
+  }
+
+  /**
+   * Waits for a remote call over {@code keyCount} keys, at most its limit plus a margin. Returns
+   * {@code null} if it failed, did not answer in time (counted as a timeout: the tier should have
+   * answered by itself) or this thread was interrupted (the flag is restored; nothing is counted).
+   * A caller's own mistake reported by the tier (a key it cannot encode) is rethrown.
+   */
+  <T> T awaitRemote(CompletableFuture<T> call, int keyCount) {
+    try {
+      return call.get(remoteWaitNanos(keyCount), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    } catch (TimeoutException e) {
+      stats.remoteError(RemoteErrorKind.TIMEOUT, e);
+      return null;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IllegalArgumentException || e.getCause() instanceof NullPointerException) {
+        throw (RuntimeException) e.getCause();
+      }
+      return null;
+    } catch (CancellationException e) {
+      return null;
+    }
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  void markClosed() {
+    closed = true;
+  }
+
+  /** Throws if the cache was closed. */
+  void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("cache '" + name + "' is closed");
+    }
+  }
+}
