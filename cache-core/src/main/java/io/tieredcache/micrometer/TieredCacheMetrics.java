@@ -28,7 +28,11 @@ import java.util.function.ToDoubleFunction;
  *   <li>{@code cache.l2.errors{cache, kind}}, one per {@link RemoteErrorKind}
  *   <li>{@code cache.refreshes}, {@code cache.stale.serves}, {@code cache.fenced.fills} (tag {@code cache})
  *   <li>{@code cache.invalidations{cache, source=remote|loss}}: invalidations applied from
- *       other nodes, and whole-L1 flushes because the bus may have lost a message
+ *       other nodes, and whole-L1 flushes because the bus lost messages
+ *   <li>{@code cache.bus.outages}, {@code cache.revalidations}: times the bus could not hear
+ *       other nodes, and background reloads of the entries it could not vouch for meanwhile
+ *   <li>{@code cache.l2.repairs.pending} (gauge), {@code cache.l2.repairs.abandoned}: keys whose
+ *       last write may not have reached the remote tier
  * </ul>
  *
  * <p>Every meter of one name carries the same tag keys. Micrometer is an optional dependency of
@@ -89,6 +93,16 @@ public final class TieredCacheMetrics implements MeterBinder {
         CacheStats::invalidationsReceived, "source", "remote");
     counter(registry, "cache.invalidations", "invalidations from other nodes, and flushes for possible loss",
         CacheStats::lossFlushes, "source", "loss");
+    counter(registry, "cache.bus.outages", "times this node could not hear other nodes' invalidations",
+        CacheStats::busOutages);
+    counter(registry, "cache.revalidations", "background reloads of entries this node could not vouch for",
+        CacheStats::revalidations);
+    Gauge.builder("cache.l2.repairs.pending", cache, c -> c.stats().repairsPending())
+        .tags(tags)
+        .description("keys whose last write may not have reached the remote tier, waiting to be repaired")
+        .register(registry);
+    counter(registry, "cache.l2.repairs.abandoned", "such keys given up when the cache closed",
+        CacheStats::repairsAbandoned);
   }
 
   private void counter(MeterRegistry registry, String name, String description,

@@ -1,0 +1,129 @@
+package io.tieredcache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a node serves while its bus cannot hear other nodes: L1 keeps answering within the
+ * {@code staleWhileDisconnected} bound, one background reload per key per bound, no stampede, and
+ * nothing past the bound without a reload under way.
+ */
+class DisconnectedTest {
+
+  private static final Duration BOUND = Duration.ofSeconds(5);
+
+  private final InMemoryRemoteTier<String, String> shared = new InMemoryRemoteTier<>();
+  private final InMemoryBus bus = new InMemoryBus();
+  private final FakeTicker ticker = new FakeTicker();
+  private final ManualExecutor executor = new ManualExecutor();
+  private final AtomicInteger loads = new AtomicInteger();
+  private TieredCache<String, String> cache;
+
+  @BeforeEach
+  void warm() {
+    cache = TieredCache.builder("users").keyCodec(KeyCodec.strings()).ticker(ticker).executor(executor)
+        .remoteTier(context -> shared).invalidationBus(bus.node("a")).jitter(0)
+        .expireAfterWrite(Duration.ofMinutes(10)).staleWhileDisconnected(BOUND)
+        .build(key -> key + "#" + loads.incrementAndGet());
+    for (int i = 0; i < 100; i++) {
+      cache.get("k" + i);
+    }
+    assertThat(loads).hasValue(100);
+  }
+
+  private void deaf() {
+    bus.toNode("a", listener -> listener.onDeaf("disconnect", System.nanoTime()));
+  }
+
+  @Test
+  void withinTheBoundEverythingIsServedFromL1WithoutLoads() {
+    deaf();
+    ticker.advance(BOUND.minusSeconds(1));
+    for (int i = 0; i < 100; i++) {
+      assertThat(cache.get("k" + i)).isEqualTo("k" + i + "#" + (i + 1));
+    }
+    assertThat(executor.pending()).isZero();
+    assertThat(loads).hasValue(100);
+    assertThat(cache.stats().busOutages()).isEqualTo(1);
+  }
+
+  @Test
+  void nearTheBoundOneBackgroundReloadPerKeyWhileL1KeepsAnswering() {
+    deaf();
+    int remoteReadsBefore = shared.gets.get();
+    ticker.advance(BOUND.minusMillis(5));
+    for (int round = 0; round < 10; round++) {
+      for (int i = 0; i < 100; i++) {
+        assertThat(cache.get("k" + i)).as("the caller never waits").isEqualTo("k" + i + "#" + (i + 1));
+      }
+    }
+    assertThat(cache.stats().l1Misses()).as("only the warm-up missed").isEqualTo(100);
+    executor.runAll();
+    assertThat(loads).as("one reload per key, not one per read").hasValue(200);
+    assertThat(shared.gets.get()).as("the remote tier is not read while deaf").isEqualTo(remoteReadsBefore);
+    assertThat(cache.stats().revalidations()).isEqualTo(100);
+    // The reloaded entries are good for another bound, still unverified while the bus is deaf.
+    ticker.advance(BOUND.minusSeconds(1));
+    for (int i = 0; i < 100; i++) {
+      cache.get("k" + i);
+    }
+    assertThat(executor.pending()).isZero();
+    assertThat(loads).hasValue(200);
+  }
+
+  @Test
+  void pastTheBoundWithNoReloadUnderWayAReadLoads() {
+    deaf();
+    ticker.advance(BOUND.plusMillis(1));
+    assertThat(cache.get("k1")).isEqualTo("k1#101");
+    assertThat(cache.stats().l1Misses()).isEqualTo(101);
+  }
+
+  @Test
+  void hearingAgainWithNothingMissedVerifiesTheEntries() {
+    deaf();
+    ticker.advance(BOUND.minusSeconds(1));
+    bus.toNode("a", listener -> listener.onHearing(true));
+    ticker.advance(BOUND.multipliedBy(3));
+    for (int i = 0; i < 100; i++) {
+      cache.get("k" + i);
+    }
+    assertThat(loads).hasValue(100);
+    assertThat(executor.pending()).isZero();
+  }
+
+  @Test
+  void hearingAgainAfterALossKeepsTheEntriesUnverifiedUntilReloaded() {
+    deaf();
+    ticker.advance(BOUND.minusSeconds(1));
+    bus.toNode("a", listener -> listener.onHearing(false));
+    cache.get("fresh"); // loaded after the outage: verified
+    ticker.advance(Duration.ofSeconds(2));
+    long l2HitsBefore = cache.stats().l2Hits();
+    assertThat(cache.get("k1")).as("past the bound: read again, from the shared tier now").isEqualTo("k1#2");
+    assertThat(cache.stats().l2Hits()).isEqualTo(l2HitsBefore + 1);
+    assertThat(cache.get("fresh")).isEqualTo("fresh#101");
+    assertThat(loads).hasValue(101);
+  }
+
+  @Test
+  void aNodeThatLostMessagesDropsItsL1AtOnce() {
+    bus.toNode("a", listener -> listener.onMessagesLost("gap"));
+    assertThat(cache.policy().l1EstimatedSize()).isZero();
+    assertThat(cache.stats().lossFlushes()).isEqualTo(1);
+    assertThat(shared.resyncs).as("the epoch is read again").hasValue(1);
+  }
+
+  @Test
+  void deafnessIsCountedOncePerOutage() {
+    deaf();
+    deaf();
+    bus.toNode("a", listener -> listener.onHearing(false));
+    deaf();
+    assertThat(cache.stats().busOutages()).isEqualTo(2);
+  }
+}
