@@ -21,6 +21,8 @@ final class CacheContext<K, V> {
 
   /** Margin on top of a tier's own limit before the core gives up waiting for it. */
   static final long REMOTE_MARGIN_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** How far apart the wall clocks of two nodes may be; remote write times are compared with it. */
+  static final long CLOCK_SKEW_MILLIS = 1_000;
 
   final String name;
   final CacheSettings<K, V> settings;
@@ -41,6 +43,12 @@ final class CacheContext<K, V> {
   RemoteRepair<K> repair;
   final InvalidationBus bus;
   private volatile boolean closed;
+  /**
+   * Remote values written before this wall-clock time (epoch millis; 0: none) are not trusted: this
+   * node may have missed an invalidation since, whose remote write failed and waits for its
+   * writer's repair. Only a value written afterwards (a fresh fill or write) is taken.
+   */
+  private volatile long remoteSuspectBeforeMillis;
 
   CacheContext(CacheSettings<K, V> settings) {
     this.name = settings.name();
@@ -61,6 +69,22 @@ final class CacheContext<K, V> {
   /** Whether the remote tier may be read and filled for {@code key} now. */
   boolean remoteUsableFor(K key) {
     return remote != null && !hearing.isDeaf() && !repair.covers(key);
+  }
+
+  /**
+   * Whether a value read from the remote tier may be taken: it was written after the last moment
+   * this node may have missed invalidations (allowing for clock skew between nodes).
+   */
+  boolean trusts(io.tieredcache.spi.RemoteEntry<V> found) {
+    long suspectBefore = remoteSuspectBeforeMillis;
+    return suspectBefore == 0 || found.writtenAtMillis() >= suspectBefore + CLOCK_SKEW_MILLIS;
+  }
+
+  /** From now on, remote values written before {@code wallMillis} are not trusted. */
+  synchronized void suspectRemoteBefore(long wallMillis) {
+    if (wallMillis > remoteSuspectBeforeMillis) {
+      remoteSuspectBeforeMillis = wallMillis;
+    }
   }
 
   /** How long to wait for a remote call over {@code keyCount} keys before giving up on it. */

@@ -30,8 +30,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <h2>Steps</h2>
  * <ol>
  *   <li><b>lookup</b>: one remote read for every key the remote tier may be trusted with. A hit ends
- *       the key's flight (a refresh does not take a value past its soft expiry: that value is what
- *       it is refreshing).
+ *       the key's flight, unless it is a value this node cannot trust (written before a moment it
+ *       may have missed invalidations; see {@link CacheContext#trusts}) or a refresh meets the
+ *       value it is refreshing (past its soft expiry).
  *   <li><b>lease</b>: one lease request for the rest. A key another node is loading is waited for;
  *       a refresh does not wait but leaves the refresh to that node.
  *   <li><b>await fills</b>: poll, with backoff and at most {@code leaseWait}, until the other node
@@ -314,7 +315,7 @@ final class Load<K, V> {
       if (entry == null || entry.isUnavailable()) {
         remoteUsable = false;
         ctx.stats.l2Misses.increment();
-      } else if (entry.isHit() && !(refresh && Ttls.isSoftExpired(entry))) {
+      } else if (entry.isHit() && !(refresh && Ttls.isSoftExpired(entry)) && ctx.trusts(entry)) {
         ctx.stats.l2Hits.increment();
         Flight<K, V> flight = open.remove(key);
         resolve(flight, ctx.ttls.fromRemote(entry, flight.startedAt));
@@ -410,12 +411,14 @@ final class Load<K, V> {
       }
       switch (state.state()) {
         case FILLED -> {
-          if (state.entry().isHit()) {
+          if (!state.entry().isHit()) {
+            retry.add(key); // it could not be decoded (and was deleted): take the lease ourselves
+          } else if (!ctx.trusts(state.entry())) {
+            stillWaiting.add(key); // an old value the lease holder is about to replace
+          } else {
             ctx.stats.l2Hits.increment();
             Flight<K, V> flight = open.remove(key);
             resolve(flight, ctx.ttls.fromRemote(state.entry(), flight.startedAt));
-          } else {
-            retry.add(key); // it could not be decoded (and was deleted): take the lease ourselves
           }
         }
         case LOADING -> stillWaiting.add(key);

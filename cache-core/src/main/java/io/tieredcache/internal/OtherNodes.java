@@ -6,6 +6,7 @@ import io.tieredcache.spi.TierEvents;
 import java.lang.System.Logger.Level;
 import java.util.Collection;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What other nodes tell this one, through the bus or through the remote tier: invalidations
@@ -19,13 +20,22 @@ import java.util.concurrent.RejectedExecutionException;
  *       since the last moment the bus was sure, so it is served only within
  *       {@code staleWhileDisconnected} and reloaded in the background (one load per key); the
  *       remote tier is not read meanwhile. Hearing again with nothing missed (a stream that
- *       replayed everything) verifies those entries again; otherwise they stay unverified until
+ *       replayed everything) verifies those entries again, after a grace that lets other nodes
+ *       announce the repairs of writes that failed meanwhile; otherwise they stay unverified until
  *       reloaded.
+ *   <li>Whenever invalidations may have been lost, remote values written before that moment are
+ *       no longer taken ({@link CacheContext#trusts}): a lost invalidation's remote write may have
+ *       failed too and still wait for its writer's repair. Such a key is loaded and filled afresh,
+ *       once per key across the cluster thanks to the fill lease.
  * </ul>
  */
 final class OtherNodes<K, V> implements InvalidationListener, TierEvents {
 
   private static final System.Logger LOG = System.getLogger(io.tieredcache.TieredCache.class.getName());
+  /** How far back a lost message may have been published (a few heartbeat timeouts). */
+  static final long LOSS_LOOKBACK_MILLIS = 5_000;
+  /** Time for other nodes' repairs of writes that failed during an outage to be announced. */
+  static final long HEARING_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(RemoteRepair.RETRY_MILLIS + 1_000);
 
   private final CacheContext<K, V> ctx;
 
@@ -61,6 +71,9 @@ final class OtherNodes<K, V> implements InvalidationListener, TierEvents {
 
   @Override
   public void onMessagesLost(String reason) {
+    // The lost message may be an invalidation whose remote write also failed: until its writer
+    // repairs it, the remote tier may hold the older value. Do not take such values from it.
+    ctx.suspectRemoteBefore(System.currentTimeMillis() - LOSS_LOOKBACK_MILLIS);
     resync();
     ctx.flights.dropAll();
     ctx.stats.lossFlushes.increment();
@@ -86,7 +99,17 @@ final class OtherNodes<K, V> implements InvalidationListener, TierEvents {
       return;
     }
     if (missedNothing) {
-      ctx.l1.clearUnverified(start);
+      // Everything published meanwhile was delivered. But a node whose write failed while Redis
+      // was away could not publish either: its repair announces the write once it reaches Redis
+      // again. Keep the entries unverified until such repairs had time to arrive.
+      Timers.schedule(() -> Timers.rescue(() -> {
+        if (!ctx.hearing.isDeaf()) {
+          ctx.l1.clearUnverified(start);
+        }
+      }), HEARING_GRACE_NANOS);
+    } else {
+      long outageMillis = TimeUnit.NANOSECONDS.toMillis(Math.max(0, ctx.ticker.read() - start));
+      ctx.suspectRemoteBefore(System.currentTimeMillis() - outageMillis);
     }
     resync();
     LOG.log(Level.INFO, "cache ''{0}'': hears other nodes again{1}", ctx.name,

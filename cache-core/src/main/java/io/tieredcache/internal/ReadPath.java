@@ -156,7 +156,7 @@ final class ReadPath<K, V> {
     }
     // Answered from the remote tier without filling L1: only a flight can be fenced safely.
     RemoteEntry<V> found = ctx.awaitRemote(ctx.remote.get(key), 1);
-    if (found == null || !found.isHit()) {
+    if (found == null || !found.isHit() || !ctx.trusts(found)) {
       ctx.stats.l2Misses.increment();
       return null;
     }
