@@ -25,12 +25,12 @@ abstract class CoreBackedBus implements RedisInvalidationBus {
    */
   @Override
   public CompletableFuture<Void> publish(String cacheName, Collection<String> encodedKeys) {
-    return core().publish(cacheName, encodedKeys);
+    return core().outbox.publish(cacheName, encodedKeys);
   }
 
   @Override
   public CompletableFuture<Void> publishAll(String cacheName, long epoch) {
-    return core().publishAll(cacheName, epoch);
+    return core().outbox.publishAll(cacheName, epoch);
   }
 
   /**

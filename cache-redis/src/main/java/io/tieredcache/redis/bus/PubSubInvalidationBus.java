@@ -158,7 +158,7 @@ public final class PubSubInvalidationBus extends CoreBackedBus {
         () -> client.connect(Connections.CODEC),
         connection -> {
           Connections.name(connection, core.nodeId, "publish");
-          core.connectionReplaced(); // before anything is sent on it
+          core.outbox.connectionReplaced(); // before anything is sent on it
         },
         new ConnectionSlot.Events<>() {
           @Override
@@ -168,7 +168,7 @@ public final class PubSubInvalidationBus extends CoreBackedBus {
           public void restored(StatefulRedisConnection<String, byte[]> connection) { }
         });
     publisher.open();
-    core.transport(this::send);
+    core.outbox.transport(this::send);
 
     subscription = new ConnectionSlot<>(core, "subscribe", options.reconnectInterval(),
         () -> client.connectPubSub(Connections.CODEC),
@@ -195,7 +195,7 @@ public final class PubSubInvalidationBus extends CoreBackedBus {
     unheardAckedHeartbeatNanos = now;
     subscription.open();
 
-    core.sendControl(Type.HELLO); // number 0: receivers know they missed nothing of this node before
+    core.outbox.sendControl(Type.HELLO); // number 0: receivers know they missed nothing of this node before
     long interval = options.heartbeatInterval().toNanos();
     long tick = Math.max(TimeUnit.MILLISECONDS.toNanos(10), interval / 5);
     heartbeatTask = core.timer().scheduleAtFixedRate(this::heartbeat, interval, interval, TimeUnit.NANOSECONDS);
@@ -224,7 +224,7 @@ public final class PubSubInvalidationBus extends CoreBackedBus {
       return; // a heartbeat still waiting (Redis slow or away) says it all; do not pile them up
     }
     long sentNanos = System.nanoTime();
-    lastHeartbeat = core.sendControl(Type.HEARTBEAT).whenComplete((reply, error) -> {
+    lastHeartbeat = core.outbox.sendControl(Type.HEARTBEAT).whenComplete((reply, error) -> {
       long heard = lastHeardNanos;
       if (error == null && sentNanos - heard > 0 && unheardAckedHeartbeatNanos - heard <= 0) {
         unheardAckedHeartbeatNanos = sentNanos;
@@ -297,7 +297,7 @@ public final class PubSubInvalidationBus extends CoreBackedBus {
     }
     core.beginClose(Connections.CLOSE_WAIT);
     if (publisher != null && publisher.current() != null) {
-      Connections.awaitQuietly(core.sendControl(Type.BYE), Connections.CLOSE_WAIT);
+      Connections.awaitQuietly(core.outbox.sendControl(Type.BYE), Connections.CLOSE_WAIT);
     }
     StatefulRedisPubSubConnection<String, byte[]> current = subscription == null ? null : subscription.current();
     if (current != null) {
@@ -337,7 +337,7 @@ public final class PubSubInvalidationBus extends CoreBackedBus {
 
   /** The next {@code count} invalidation messages are numbered but never sent, like lost ones. */
   void loseNextMessages(int count) {
-    core.loseNextMessages(count);
+    core.outbox.loseNextMessages(count);
   }
 
   /** Stops or resumes this node's heartbeats. */

@@ -1,21 +1,13 @@
 package io.tieredcache.redis.bus;
 
-import io.lettuce.core.Limit;
-import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionException;
-import io.lettuce.core.RedisFuture;
-import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
-import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.tieredcache.redis.bus.BusMessage.Type;
 import java.lang.System.Logger.Level;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -77,10 +69,8 @@ public final class StreamInvalidationBus extends CoreBackedBus {
   private static final System.Logger LOG = System.getLogger(StreamInvalidationBus.class.getName());
   /** The one field of every entry; its value is the encoded message. */
   static final String FIELD = "m";
-  private static final long POLL_MILLIS = 100;
-  private static final long MAX_BACKOFF_MILLIS = 1_000;
-  /** Continuity is also re-checked this often, to notice a stream deleted while connected. */
-  private static final long VERIFY_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** Other nodes not heard for a long time are forgotten this often. */
+  private static final long EXPIRE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final StreamBusOptions options;
   private final String streamKey;
@@ -89,24 +79,13 @@ public final class StreamInvalidationBus extends CoreBackedBus {
   private final BusCore core;
   private final long silenceNanos;
   private final XAddArgs appendArgs;
-  private final XReadArgs readArgs;
-  /** How long one read may take before its connection is taken for stalled. */
-  private final Duration readLimit;
   private final AtomicBoolean closing = new AtomicBoolean();
   private final AtomicBoolean closeCalled = new AtomicBoolean();
 
   private ConnectionSlot<StatefulRedisConnection<String, byte[]>> appender;
-  private ConnectionSlot<StatefulRedisConnection<String, byte[]>> reader;
-  private Thread readerThread;
+  private ConnectionSlot<StatefulRedisConnection<String, byte[]>> readerSlot;
+  private StreamReader reader;
   private ScheduledFuture<?> watchdogTask;
-
-  /** The id of the last entry processed; written by the reader thread only. */
-  private volatile String lastId;
-  /** When a read last completed. */
-  private volatile long lastReadNanos;
-  /** When a read last returned less than a full batch: the reader had everything until then. */
-  private volatile long caughtUpNanos;
-  private volatile boolean readingPaused;
   private long lastExpiryNanos; // timer thread only
 
   /**
@@ -152,8 +131,6 @@ public final class StreamInvalidationBus extends CoreBackedBus {
         options.maxKeysPerMessage(), "stream");
     this.silenceNanos = options.silenceTimeout().toNanos();
     this.appendArgs = new XAddArgs().maxlen(options.maxLength()).approximateTrimming();
-    this.readArgs = XReadArgs.Builder.block(options.blockTimeout()).count(options.readBatch());
-    this.readLimit = options.blockTimeout().plus(ConnectionSlot.COMMAND_TIMEOUT);
     try {
       start();
     } catch (RuntimeException e) {
@@ -167,7 +144,7 @@ public final class StreamInvalidationBus extends CoreBackedBus {
         () -> client.connect(Connections.CODEC),
         connection -> {
           Connections.name(connection, core.nodeId, "append");
-          core.connectionReplaced(); // before anything is appended on it
+          core.outbox.connectionReplaced(); // before anything is appended on it
         },
         new ConnectionSlot.Events<>() {
           @Override
@@ -177,16 +154,16 @@ public final class StreamInvalidationBus extends CoreBackedBus {
           public void restored(StatefulRedisConnection<String, byte[]> connection) { }
         });
     appender.open();
-    core.transport(this::append);
+    core.outbox.transport(this::append);
 
-    reader = new ConnectionSlot<>(core, "read", options.reconnectInterval(),
+    readerSlot = new ConnectionSlot<>(core, "read", options.reconnectInterval(),
         () -> client.connect(Connections.CODEC),
         connection -> Connections.name(connection, core.nodeId, "read"),
         new ConnectionSlot.Events<>() {
           @Override
           public void lost(StatefulRedisConnection<String, byte[]> connection) {
             core.counters.disconnects.increment();
-            core.reportDeaf("disconnect", () -> true, () -> caughtUpNanos);
+            core.reportDeaf("disconnect", () -> true, reader::caughtUpNanos);
           }
 
           @Override
@@ -194,19 +171,15 @@ public final class StreamInvalidationBus extends CoreBackedBus {
             // the reader thread notices the new connection and checks continuity first
           }
         });
-    reader.open();
+    reader = new StreamReader(core, readerSlot, options, this::appendHello);
+    readerSlot.open();
 
-    lastId = appendHello();
-    long now = System.nanoTime();
-    lastReadNanos = now;
-    caughtUpNanos = now;
-    lastExpiryNanos = now;
-    readerThread = new Thread(this::readLoop, "tiered-cache-bus-reader-" + core.nodeId);
-    readerThread.setDaemon(true);
-    readerThread.start();
+    String helloId = appendHello();
+    lastExpiryNanos = System.nanoTime();
+    reader.start(helloId);
     long tick = Math.max(TimeUnit.MILLISECONDS.toNanos(10), options.blockTimeout().toNanos() / 5);
     watchdogTask = core.timer().scheduleAtFixedRate(this::watch, tick, tick, TimeUnit.NANOSECONDS);
-    LOG.log(Level.DEBUG, "stream bus {0} reading {1} after {2}", core.nodeId, streamKey, lastId);
+    LOG.log(Level.DEBUG, "stream bus {0} reading {1} after {2}", core.nodeId, streamKey, helloId);
   }
 
   private CompletableFuture<?> append(byte[] payload) {
@@ -222,7 +195,7 @@ public final class StreamInvalidationBus extends CoreBackedBus {
   /** Appends a hello entry (in order with this node's messages) and returns its id. */
   private String appendHello() {
     try {
-      Object id = core.sendControl(Type.HELLO).get(
+      Object id = core.outbox.sendControl(Type.HELLO).get(
           ConnectionSlot.COMMAND_TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS);
       return (String) id;
     } catch (InterruptedException e) {
@@ -240,138 +213,6 @@ public final class StreamInvalidationBus extends CoreBackedBus {
     return options;
   }
 
-  // ---------------------------------------------------------------- reader thread
-
-  private void readLoop() {
-    StatefulRedisConnection<String, byte[]> verifiedOn = null;
-    long lastVerified = System.nanoTime();
-    long backoff = 0;
-    boolean verify = false;
-    while (!closing.get()) {
-      try {
-        StatefulRedisConnection<String, byte[]> connection = reader.current();
-        if (readingPaused || connection == null) {
-          Thread.sleep(10); // paused (a test), or the connector is opening a fresh connection
-          continue;
-        }
-        boolean wasDeaf = core.isDeaf();
-        List<StreamMessage<String, byte[]>> batch = await(connection, readAfter(connection, lastId), readLimit);
-        if (batch == null) {
-          batch = List.of();
-        }
-        if (verify || wasDeaf || connection != verifiedOn || batch.size() >= options.readBatch()
-            || System.nanoTime() - lastVerified > VERIFY_EVERY_NANOS) {
-          ensureContinuity(connection, batch);
-          verifiedOn = connection;
-          verify = false;
-          lastVerified = System.nanoTime();
-        }
-        long now = System.nanoTime();
-        for (StreamMessage<String, byte[]> entry : batch) {
-          byte[] payload = entry.getBody().get(FIELD);
-          core.received(payload == null ? new byte[0] : payload, now); // none: unreadable
-          lastId = entry.getId();
-        }
-        lastReadNanos = now;
-        if (batch.size() < options.readBatch()) {
-          caughtUpNanos = now;
-          if (wasDeaf) {
-            core.reportHearing(true, () -> reader.current() == connection);
-          }
-        }
-        backoff = 0;
-      } catch (InterruptedException e) {
-        break;
-      } catch (Exception e) { // a cancelled command too: closing a dropped connection cancels it
-        if (closing.get()) {
-          break;
-        }
-        verify = true;
-        backoff = Math.min(MAX_BACKOFF_MILLIS, Math.max(20, backoff * 2));
-        LOG.log(Level.DEBUG, "stream bus {0}: reading {1} failed ({2}); retrying in {3} ms",
-            core.nodeId, streamKey, e.toString(), backoff);
-        if (!sleep(backoff)) {
-          break;
-        }
-      }
-    }
-    LOG.log(Level.DEBUG, "stream bus {0}: reader stopped", core.nodeId);
-  }
-
-  // Lettuce's xread takes a generic varargs array; one offset of a known type is safe.
-  @SuppressWarnings("unchecked")
-  private static RedisFuture<List<StreamMessage<String, byte[]>>> readAfter(
-      StatefulRedisConnection<String, byte[]> connection, String streamKey, String id,
-      XReadArgs args) {
-    return connection.async().xread(args, XReadArgs.StreamOffset.from(streamKey, id));
-  }
-
-  private RedisFuture<List<StreamMessage<String, byte[]>>> readAfter(
-      StatefulRedisConnection<String, byte[]> connection, String id) {
-    return readAfter(connection, streamKey, id, readArgs);
-  }
-
-  /**
-   * Proves that no entry after {@code lastId} was trimmed before {@code batch} was read: {@code
-   * lastId} is still in the stream (trimming removes only the oldest entries). Otherwise tells the
-   * listeners that messages were lost, and when nothing was read moves {@code lastId} to the
-   * stream's newest entry (appending one if the stream is gone).
-   */
-  private void ensureContinuity(StatefulRedisConnection<String, byte[]> connection,
-      List<StreamMessage<String, byte[]>> batch) throws Exception {
-    Duration limit = ConnectionSlot.COMMAND_TIMEOUT;
-    if (!await(connection, connection.async().xrange(streamKey, Range.create(lastId, lastId)), limit).isEmpty()) {
-      return;
-    }
-    String resumeFrom = null;
-    if (batch.isEmpty()) {
-      List<StreamMessage<String, byte[]>> newest =
-          await(connection, connection.async().xrevrange(streamKey, Range.unbounded(), Limit.from(1)), limit);
-      resumeFrom = newest.isEmpty() ? appendHello() : newest.get(0).getId();
-    }
-    core.counters.trims.increment();
-    LOG.log(Level.WARNING, "stream bus {0}: entries after {1} may have been trimmed from {2};"
-        + " messages may have been lost", core.nodeId, lastId, streamKey);
-    core.reportLost("trimmed");
-    if (resumeFrom != null) {
-      lastId = resumeFrom;
-    }
-  }
-
-  /**
-   * Waits for a command of the reader, at most {@code limit}; past it the connection is taken for
-   * stalled and replaced. Stops waiting when the bus closes.
-   */
-  private <T> T await(StatefulRedisConnection<String, byte[]> connection, RedisFuture<T> future,
-      Duration limit) throws Exception {
-    long deadline = System.nanoTime() + limit.toNanos();
-    while (true) {
-      try {
-        return future.get(POLL_MILLIS, TimeUnit.MILLISECONDS);
-      } catch (TimeoutException e) {
-        if (closing.get()) {
-          future.cancel(true);
-          throw new CancellationException("closing");
-        }
-        if (System.nanoTime() - deadline > 0) {
-          reader.replace(connection, "no reply within " + limit.toMillis() + " ms");
-          throw new TimeoutException("no reply within " + limit.toMillis() + " ms");
-        }
-      } catch (ExecutionException e) {
-        throw e.getCause() instanceof Exception cause ? cause : e;
-      }
-    }
-  }
-
-  private boolean sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-      return true;
-    } catch (InterruptedException e) {
-      return false;
-    }
-  }
-
   // ---------------------------------------------------------------- timer thread
 
   private void watch() {
@@ -379,12 +220,12 @@ public final class StreamInvalidationBus extends CoreBackedBus {
       return;
     }
     long now = System.nanoTime();
-    if (now - lastReadNanos > silenceNanos
-        && core.reportDeaf("silence", () -> System.nanoTime() - lastReadNanos > silenceNanos,
-            () -> caughtUpNanos)) {
+    if (now - reader.lastReadNanos() > silenceNanos
+        && core.reportDeaf("silence", () -> System.nanoTime() - reader.lastReadNanos() > silenceNanos,
+            reader::caughtUpNanos)) {
       core.counters.silences.increment();
     }
-    if (now - lastExpiryNanos > VERIFY_EVERY_NANOS) {
+    if (now - lastExpiryNanos > EXPIRE_EVERY_NANOS) {
       lastExpiryNanos = now;
       core.expireOrigins(now);
     }
@@ -399,7 +240,7 @@ public final class StreamInvalidationBus extends CoreBackedBus {
     }
     core.beginClose(Connections.CLOSE_WAIT);
     if (appender != null && appender.current() != null) {
-      Connections.awaitQuietly(core.sendControl(Type.BYE), Connections.CLOSE_WAIT);
+      Connections.awaitQuietly(core.outbox.sendControl(Type.BYE), Connections.CLOSE_WAIT);
     }
     closeResources();
     LOG.log(Level.DEBUG, "stream bus {0} closed", core.nodeId);
@@ -410,16 +251,11 @@ public final class StreamInvalidationBus extends CoreBackedBus {
     if (watchdogTask != null) {
       watchdogTask.cancel(false);
     }
-    if (reader != null) {
-      reader.close();
+    if (readerSlot != null) {
+      readerSlot.close();
     }
-    if (readerThread != null) {
-      readerThread.interrupt();
-      try {
-        readerThread.join(Connections.CLOSE_WAIT.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    if (reader != null) {
+      reader.stop(Connections.CLOSE_WAIT);
     }
     if (appender != null) {
       appender.close();
@@ -439,12 +275,12 @@ public final class StreamInvalidationBus extends CoreBackedBus {
 
   /** The next {@code count} invalidation messages are numbered but never sent, like lost ones. */
   void loseNextMessages(int count) {
-    core.loseNextMessages(count);
+    core.outbox.loseNextMessages(count);
   }
 
   /** Stops or resumes reading (the reader thread idles; the watchdog keeps watching). */
   void pauseReading(boolean paused) {
-    readingPaused = paused;
+    reader.pause(paused);
   }
 
   @Override
