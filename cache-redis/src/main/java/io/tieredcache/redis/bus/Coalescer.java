@@ -11,17 +11,34 @@ import java.util.concurrent.ConcurrentHashMap;
  * Natural batching per cache: while a send for a cache is in flight, what is published for that
  * cache waits and is merged into the next send, which starts as soon as the previous one completes.
  * No timer, no artificial delay: an idle bus sends at once, a busy one sends fewer, larger batches.
- * A pending "all" absorbs pending keys. More than {@link #MAX_PENDING_KEYS} waiting keys collapse
- * into "all" so that memory stays bounded while Redis is slow or unreachable.
+ *
+ * <p>A pending "all" absorbs pending keys, and pending "all"s merge into one carrying the highest
+ * epoch (epochs only grow). More than {@link #MAX_PENDING_KEYS} waiting keys are dropped and
+ * replaced by an {@link Kind#OVERFLOW overflow}, so that memory stays bounded while Redis is slow or
+ * unreachable: the sender turns it into a loss that other nodes notice (it cannot become an "all",
+ * which would move other nodes to an epoch).
  */
 final class Coalescer {
 
-  /** Beyond this many keys waiting for one cache, they are replaced by a single "all". */
+  /** Beyond this many keys waiting for one cache, they are replaced by an overflow. */
   static final int MAX_PENDING_KEYS = 100_000;
+
+  /** What one batch says. */
+  enum Kind {
+    /** These keys changed. */
+    KEYS,
+    /** Every key changed; the cache moved to {@link Batch#epoch()}. */
+    ALL,
+    /** Too many keys were waiting: they were dropped, and other nodes must treat it as a loss. */
+    OVERFLOW
+  }
+
+  /** One send of one cache. */
+  record Batch(Kind kind, long epoch, List<String> keys) {}
 
   /** Sends one batch (split into messages as needed); completes when all of it was sent. */
   interface BatchSender {
-    CompletableFuture<Void> send(String cacheName, boolean all, List<String> keys);
+    CompletableFuture<Void> send(String cacheName, Batch batch);
   }
 
   private final BatchSender sender;
@@ -31,16 +48,21 @@ final class Coalescer {
     this.sender = sender;
   }
 
-  /** Queues keys (or "all" when {@code all}) of a cache; completes when they were sent. */
-  CompletableFuture<Void> submit(String cacheName, Collection<String> keys, boolean all) {
+  /**
+   * Queues keys (or "all" at {@code epoch} when {@code all}) of a cache; completes when they were
+   * sent.
+   */
+  CompletableFuture<Void> submit(String cacheName, Collection<String> keys, boolean all, long epoch) {
     Lane lane = lanes.computeIfAbsent(cacheName, Lane::new);
     Batch now;
     synchronized (lane) {
       if (lane.busy) {
-        return lane.merge(keys, all);
+        return lane.merge(keys, all, epoch);
       }
       lane.busy = true;
-      now = new Batch(all, all ? List.of() : new ArrayList<>(new LinkedHashSet<>(keys)), null);
+      now = all
+          ? new Batch(Kind.ALL, epoch, List.of())
+          : new Batch(Kind.KEYS, 0, new ArrayList<>(new LinkedHashSet<>(keys)));
     }
     CompletableFuture<Void> sent = sendSafely(lane, now);
     afterSend(lane, sent);
@@ -49,7 +71,7 @@ final class Coalescer {
 
   private CompletableFuture<Void> sendSafely(Lane lane, Batch batch) {
     try {
-      return sender.send(lane.cacheName, batch.all, batch.keys);
+      return sender.send(lane.cacheName, batch);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -59,7 +81,7 @@ final class Coalescer {
   private void afterSend(Lane lane, CompletableFuture<Void> sent) {
     CompletableFuture<Void> current = sent;
     while (current.isDone()) {
-      Batch next;
+      Pending next;
       synchronized (lane) {
         next = lane.takePending();
         if (next == null) {
@@ -67,7 +89,7 @@ final class Coalescer {
           return;
         }
       }
-      current = sendSafely(lane, next);
+      current = sendSafely(lane, next.batch);
       propagate(current, next.future);
     }
     current.whenComplete((ignored, error) -> afterSend(lane, CompletableFuture.completedFuture(null)));
@@ -86,7 +108,7 @@ final class Coalescer {
   /** Fails what is still waiting (the bus is closing). */
   void abandon(RuntimeException reason) {
     for (Lane lane : lanes.values()) {
-      Batch pending;
+      Pending pending;
       synchronized (lane) {
         pending = lane.takePending();
       }
@@ -96,12 +118,13 @@ final class Coalescer {
     }
   }
 
-  private record Batch(boolean all, List<String> keys, CompletableFuture<Void> future) {}
+  private record Pending(Batch batch, CompletableFuture<Void> future) {}
 
   private static final class Lane {
     final String cacheName;
     boolean busy;
-    boolean pendingAll;
+    Kind pendingKind = Kind.KEYS;
+    long pendingEpoch;
     LinkedHashSet<String> pendingKeys = new LinkedHashSet<>();
     CompletableFuture<Void> pendingFuture;
 
@@ -109,14 +132,15 @@ final class Coalescer {
       this.cacheName = cacheName;
     }
 
-    CompletableFuture<Void> merge(Collection<String> keys, boolean all) {
+    CompletableFuture<Void> merge(Collection<String> keys, boolean all, long epoch) {
       if (all) {
-        pendingAll = true;
+        pendingEpoch = pendingKind == Kind.ALL ? Math.max(pendingEpoch, epoch) : epoch;
+        pendingKind = Kind.ALL;
         pendingKeys = new LinkedHashSet<>();
-      } else if (!pendingAll) {
+      } else if (pendingKind == Kind.KEYS) {
         pendingKeys.addAll(keys);
         if (pendingKeys.size() > MAX_PENDING_KEYS) {
-          pendingAll = true;
+          pendingKind = Kind.OVERFLOW;
           pendingKeys = new LinkedHashSet<>();
         }
       }
@@ -126,15 +150,18 @@ final class Coalescer {
       return pendingFuture;
     }
 
-    Batch takePending() {
+    Pending takePending() {
       if (pendingFuture == null) {
         return null;
       }
-      Batch batch = new Batch(pendingAll, pendingAll ? List.of() : List.copyOf(pendingKeys), pendingFuture);
-      pendingAll = false;
+      Batch batch = new Batch(pendingKind, pendingKind == Kind.ALL ? pendingEpoch : 0,
+          pendingKind == Kind.KEYS ? List.copyOf(pendingKeys) : List.of());
+      Pending pending = new Pending(batch, pendingFuture);
+      pendingKind = Kind.KEYS;
+      pendingEpoch = 0;
       pendingKeys = new LinkedHashSet<>();
       pendingFuture = null;
-      return batch;
+      return pending;
     }
   }
 }

@@ -1,14 +1,18 @@
 package io.tieredcache.redis.bus;
 
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** Connection chores shared by both transports. */
 final class Connections {
@@ -22,6 +26,33 @@ final class Connections {
   static final Duration CLOSE_WAIT = Duration.ofSeconds(1);
 
   private Connections() {}
+
+  /**
+   * Names a fresh connection after the name the user's {@code RedisURI} gave it (Lettuce sets it
+   * while connecting; possibly none) with a suffix saying which bus, node and role it serves, e.g.
+   * {@code orders-service:tiered-cache-bus:web-1-4242-x9:subscribe}. Every fresh connection of a
+   * role gets the same name, so it stays the same across reconnects.
+   */
+  static void name(StatefulRedisConnection<String, byte[]> connection, String nodeId, String role)
+      throws Exception {
+    String userName = await(connection.async().clientGetname(), ConnectionSlot.COMMAND_TIMEOUT);
+    await(connection.async().clientSetname(NodeIds.clientName(userName, nodeId, role)),
+        ConnectionSlot.COMMAND_TIMEOUT);
+  }
+
+  /**
+   * Waits at most {@code timeout} for a command.
+   *
+   * @throws TimeoutException if Redis did not answer in time
+   * @throws Exception what the command failed with
+   */
+  static <T> T await(RedisFuture<T> future, Duration timeout) throws Exception {
+    try {
+      return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    }
+  }
 
   /** Waits for a close-time step without failing the close. */
   static void awaitQuietly(CompletableFuture<?> future, Duration timeout) {

@@ -10,29 +10,32 @@ import java.util.List;
  *
  * <pre>
  * byte    'T'          magic
- * byte    1            format version
+ * byte    2            format version
  * byte    type tag     'K' keys, 'A' all, 'H' heartbeat, 'I' hello, 'B' bye
  * string  origin
  * int64   incarnation  8 bytes, big-endian
  * varint  sequence
+ * varint  lastFailed   at most sequence
  * string  cache        (empty for control messages)
- * varint  key count
- * string  key          repeated key-count times
+ * then, for 'K':  varint key count, then each key as a string
+ *       for 'A':  int64 epoch (8 bytes, big-endian)
+ *       others:   nothing
  *
  * varint: unsigned LEB128 (7 bits a byte, low bits first)
  * string: varint byte length, then the UTF-16 code units of the Java string, each encoded on its own
  *         in 1 to 3 bytes as UTF-8 does (CESU-8)
  * </pre>
  *
- * <p>Encoding every UTF-16 unit on its own keeps any Java string exact, unpaired surrogates
- * included (plain UTF-8 would replace them), while ASCII and most text stay readable in {@code
- * MONITOR}. A payload that does not follow this format, a newer version included, is rejected with
- * {@link MalformedMessageException}; the receiver treats it as a possible loss.
+ * <p>Version 2 added {@code lastFailed} and the epoch of "all". Encoding every UTF-16 unit on its own
+ * keeps any Java string exact, unpaired surrogates included (plain UTF-8 would replace them), while
+ * ASCII and most text stay readable in {@code MONITOR}. A payload that does not follow this format,
+ * another version included, is rejected with {@link MalformedMessageException}; the receiver treats
+ * it as a possible loss ({@code "unreadable"}).
  */
 final class MessageCodec {
 
   static final byte MAGIC = 'T';
-  static final byte VERSION = 1;
+  static final byte VERSION = 2;
 
   /** Bytes a string of {@code length} chars can take at most, its length prefix included. */
   static long maxEncodedSize(String s) {
@@ -49,10 +52,15 @@ final class MessageCodec {
     out.writeString(message.origin());
     out.writeLong(message.incarnation());
     out.writeVarLong(message.sequence());
+    out.writeVarLong(message.lastFailed());
     out.writeString(message.cache());
-    out.writeVarLong(message.keys().size());
-    for (String key : message.keys()) {
-      out.writeString(key);
+    if (message.type() == BusMessage.Type.KEYS) {
+      out.writeVarLong(message.keys().size());
+      for (String key : message.keys()) {
+        out.writeString(key);
+      }
+    } else if (message.type() == BusMessage.Type.ALL) {
+      out.writeLong(message.epoch());
     }
     return out.toByteArray();
   }
@@ -74,20 +82,27 @@ final class MessageCodec {
     String origin = in.readString();
     long incarnation = in.readLong();
     long sequence = in.readVarLong();
+    long lastFailed = in.readVarLong();
     String cache = in.readString();
-    long count = in.readVarLong();
-    if (count > in.remaining()) { // every key takes at least one byte
-      throw new MalformedMessageException("key count " + count + " exceeds the payload");
-    }
-    List<String> keys = new ArrayList<>((int) count);
-    for (long i = 0; i < count; i++) {
-      keys.add(in.readString());
+    List<String> keys = List.of();
+    long epoch = 0;
+    if (type == BusMessage.Type.KEYS) {
+      long count = in.readVarLong();
+      if (count > in.remaining()) { // every key takes at least one byte
+        throw new MalformedMessageException("key count " + count + " exceeds the payload");
+      }
+      keys = new ArrayList<>((int) count);
+      for (long i = 0; i < count; i++) {
+        keys.add(in.readString());
+      }
+    } else if (type == BusMessage.Type.ALL) {
+      epoch = in.readLong();
     }
     if (in.remaining() != 0) {
       throw new MalformedMessageException(in.remaining() + " trailing bytes");
     }
     try {
-      return new BusMessage(type, origin, incarnation, sequence, cache, keys);
+      return new BusMessage(type, origin, incarnation, sequence, lastFailed, cache, keys, epoch);
     } catch (IllegalArgumentException e) {
       throw new MalformedMessageException(e.getMessage());
     }

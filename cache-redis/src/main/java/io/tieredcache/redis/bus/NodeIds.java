@@ -30,8 +30,17 @@ final class NodeIds {
     return RANDOM.nextLong();
   }
 
-  /** The id in a form Redis accepts as a client name (no spaces or control characters). */
-  static String clientName(String nodeId, String role) {
+  /**
+   * The client name of one of the bus's connections: {@code tiered-cache-bus:<node>:<role>}, after
+   * the name the user gave the connection, if any, and a colon. Redis accepts it as a client name
+   * (no spaces or control characters) as long as the user's name was accepted.
+   */
+  static String clientName(String userName, String nodeId, String role) {
+    return (userName == null || userName.isEmpty() ? "" : userName + ":") + clientNameSuffix(nodeId, role);
+  }
+
+  /** What the bus adds after the user's client name. */
+  static String clientNameSuffix(String nodeId, String role) {
     return "tiered-cache-bus:" + sanitize(nodeId) + ":" + role;
   }
 

@@ -19,6 +19,12 @@ public final class PubSubBusOptions {
   public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMillis(250);
   /** How long a subscription may hear nothing at all before its node flushes: three intervals. */
   public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofMillis(750);
+  /**
+   * How often a bus whose connection dropped tries a fresh one, whatever reconnect delay the
+   * client's {@code ClientResources} use: cross-node invalidation works again within about this
+   * long after Redis is back.
+   */
+  public static final Duration DEFAULT_RECONNECT_INTERVAL = Duration.ofMillis(250);
   /** Larger batches are split into messages of at most this many keys. */
   public static final int DEFAULT_MAX_KEYS_PER_MESSAGE = 1_000;
 
@@ -26,6 +32,7 @@ public final class PubSubBusOptions {
   private final Duration heartbeatInterval;
   private final Duration heartbeatTimeout;
   private final int maxKeysPerMessage;
+  private final Duration reconnectInterval;
   private final String nodeId;
 
   private PubSubBusOptions(Builder builder) {
@@ -33,6 +40,7 @@ public final class PubSubBusOptions {
     this.heartbeatInterval = builder.heartbeatInterval;
     this.heartbeatTimeout = builder.heartbeatTimeout;
     this.maxKeysPerMessage = builder.maxKeysPerMessage;
+    this.reconnectInterval = builder.reconnectInterval;
     this.nodeId = builder.nodeId;
   }
 
@@ -53,6 +61,7 @@ public final class PubSubBusOptions {
     builder.heartbeatInterval = heartbeatInterval;
     builder.heartbeatTimeout = heartbeatTimeout;
     builder.maxKeysPerMessage = maxKeysPerMessage;
+    builder.reconnectInterval = reconnectInterval;
     builder.nodeId = nodeId;
     return builder;
   }
@@ -77,6 +86,11 @@ public final class PubSubBusOptions {
     return maxKeysPerMessage;
   }
 
+  /** How often a fresh connection is tried after one dropped; default 250 ms. */
+  public Duration reconnectInterval() {
+    return reconnectInterval;
+  }
+
   /** The node id if one was set; otherwise the bus generates a unique one. */
   public Optional<String> nodeId() {
     return Optional.ofNullable(nodeId);
@@ -86,7 +100,7 @@ public final class PubSubBusOptions {
   public String toString() {
     return "PubSubBusOptions[channel=" + channel + ", heartbeatInterval=" + heartbeatInterval
         + ", heartbeatTimeout=" + heartbeatTimeout + ", maxKeysPerMessage=" + maxKeysPerMessage
-        + ", nodeId=" + nodeId + "]";
+        + ", reconnectInterval=" + reconnectInterval + ", nodeId=" + nodeId + "]";
   }
 
   /** Builds {@link PubSubBusOptions}; not thread-safe. */
@@ -95,6 +109,7 @@ public final class PubSubBusOptions {
     private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
     private Duration heartbeatTimeout = DEFAULT_HEARTBEAT_TIMEOUT;
     private int maxKeysPerMessage = DEFAULT_MAX_KEYS_PER_MESSAGE;
+    private Duration reconnectInterval = DEFAULT_RECONNECT_INTERVAL;
     private String nodeId;
 
     private Builder() {}
@@ -123,6 +138,16 @@ public final class PubSubBusOptions {
     /** The most keys in one message; at least 1. */
     public Builder maxKeysPerMessage(int maxKeysPerMessage) {
       this.maxKeysPerMessage = Options.atLeastOne(maxKeysPerMessage, "maxKeysPerMessage");
+      return this;
+    }
+
+    /**
+     * How often a fresh connection is tried after one dropped or stalled; positive. Shorter brings
+     * invalidation back sooner after an outage, at the cost of a connection attempt per interval
+     * and connection while Redis is away.
+     */
+    public Builder reconnectInterval(Duration reconnectInterval) {
+      this.reconnectInterval = Options.positive(reconnectInterval, "reconnectInterval");
       return this;
     }
 

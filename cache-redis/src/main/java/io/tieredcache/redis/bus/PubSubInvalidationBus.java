@@ -1,14 +1,12 @@
 package io.tieredcache.redis.bus;
 
-import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.tieredcache.redis.bus.BusMessage.Type;
 import java.lang.System.Logger.Level;
-import java.net.SocketAddress;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
@@ -20,32 +18,45 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * drop messages.
  *
  * <p><b>Delivery.</b> Each node numbers its messages 1, 2, 3, ... and every receiver tracks the
- * last number per node. A jump means lost messages: every listener is told {@code onAll("gap")}.
- * Every node also publishes a heartbeat every {@code heartbeatInterval} carrying its latest number,
- * so that a lost <em>last</em> message shows up as a gap at the next heartbeat.
+ * last number per node. Every node says hello (number 0) when it starts, publishes a heartbeat every
+ * {@code heartbeatInterval} carrying its latest number, and says goodbye with its last number when it
+ * closes, so that a lost <em>last</em> message shows up at the next heartbeat or at the goodbye.
+ * Every message also carries the highest of its sender's numbers whose publish failed. When numbers
+ * are skipped, listeners are told {@code onMessagesLost("gap")}, unless every skipped number reached
+ * Redis while this node was deaf (then {@code onDeaf} already covered them). The first message heard
+ * from a node is judged the same way: it is a loss if any earlier number of that node failed, since
+ * this node cannot know whether it was listening then.
  *
- * <p><b>Staleness bound.</b> An invalidation published to Redis reaches every other node within one
- * round trip, or that node's listeners are told to flush within {@code heartbeatTimeout} plus one
- * round trip (plus one watchdog tick, a fifth of the heartbeat interval): about 0.85 s with the
- * defaults. This holds because a node flushes when
+ * <p><b>Hearing.</b> Listeners are told {@code onDeaf(reason, since)} once per outage, where {@code
+ * since} is when the subscription last heard anything, when
  *
  * <ul>
- *   <li>its subscription connection drops ({@code "disconnect"}, at once), and again once Lettuce's
- *       auto-reconnect has re-subscribed, because messages in between were lost;
- *   <li>its subscription hears nothing at all for {@code heartbeatTimeout} ({@code "silence"}); its
+ *   <li>the subscription connection drops ({@code "disconnect"}, at once);
+ *   <li>the subscription hears nothing at all for {@code heartbeatTimeout} ({@code "silence"}); its
  *       own heartbeats travel through Redis too, so silence means the subscription or Redis is
- *       stuck. The flush repeats every timeout while the silence lasts, so entries loaded in the
- *       meantime cannot outlive the bound either;
- *   <li>a node it has heard before stops heartbeating for {@code heartbeatTimeout} ({@code
- *       "silence"}, once per such node): its publishes may be failing. A node that closes cleanly
- *       says goodbye and causes no flush.
+ *       stuck. A subscription that stays silent while Redis acknowledges this node's heartbeats is
+ *       broken, and is replaced.
  * </ul>
  *
- * An invalidation whose publish fails (Redis down) is not retried: the future returned by {@link
- * #publish} completes exceptionally (it never throws), its sequence number is used up, and the
- * receivers flush because of the resulting gap, disconnect or silence. The L1 hard TTL remains the
- * last line of defence for what no bus can see, such as a node that cannot reach Redis while it
- * keeps writing to the system of record.
+ * They are told {@code onHearing(false)} once the subscription is back and hears a message or a
+ * heartbeat (pub/sub cannot replay what it missed). While this node hears, another node it has
+ * heard before that stops heartbeating for {@code heartbeatTimeout} causes {@code
+ * onMessagesLost("silence")}, once per such node: its publishes may be failing. A node that closes
+ * cleanly says goodbye and causes nothing (unless its goodbye reveals a lost message).
+ *
+ * <p><b>Staleness bound.</b> An invalidation published to Redis reaches every other node within one
+ * round trip, or that node's listeners are told {@code onDeaf} or {@code onMessagesLost} within
+ * {@code heartbeatTimeout} plus one round trip (plus one watchdog tick, a fifth of the heartbeat
+ * interval): about 0.85 s with the defaults. An invalidation whose publish fails (Redis down) is not
+ * retried: the future returned by {@link #publish} completes exceptionally (it never throws, and
+ * fails after two seconds without a reply), its number is used up, and receivers treat the
+ * resulting gap as a loss. The L1 hard TTL remains the last line of defence for what no bus can
+ * see, such as a node that cannot reach Redis while it keeps writing to the system of record.
+ *
+ * <p><b>Reconnecting.</b> A dropped or stalled connection is replaced by a fresh one, tried every
+ * {@code reconnectInterval}, whatever reconnect delay the client's resources use: invalidation works
+ * again within about that interval after Redis is back. Publishes fail at once while the
+ * publishing connection is being replaced.
  *
  * <p><b>Coalescing.</b> Keys published for a cache while an earlier publish for that cache is still
  * in flight are merged into one message, sent as soon as the earlier one completes; batches are
@@ -53,9 +64,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * completes when the message carrying its keys was accepted by Redis.
  *
  * <p><b>Resources.</b> Two connections of the given client: one subscribed, one to publish (a
- * subscribed connection cannot publish). One dispatch thread calls the listeners; one timer thread
- * sends heartbeats and watches for silence. {@link #close()} says goodbye, unsubscribes, stops both
- * threads and closes both connections; it shuts the client down only if the bus created it.
+ * subscribed connection cannot publish), named after the client name of the user's {@code RedisURI}
+ * with a suffix {@code :tiered-cache-bus:<node>:subscribe} or {@code :publish}. One dispatch thread
+ * calls the listeners; one timer thread sends heartbeats and watches for silence; one connector
+ * thread opens fresh connections. {@link #close()} says goodbye, unsubscribes, stops the threads
+ * and closes both connections, each step bounded; it shuts the client down only if the bus created
+ * it.
  */
 public final class PubSubInvalidationBus extends CoreBackedBus {
 
@@ -67,23 +81,26 @@ public final class PubSubInvalidationBus extends CoreBackedBus {
   private final boolean ownsClient;
   private final BusCore core;
   private final long timeoutNanos;
-  private final StateListener stateListener = new StateListener();
-  private final MessageListener messageListener = new MessageListener();
-  private final AtomicBoolean awaitingResubscribe = new AtomicBoolean();
   private final AtomicBoolean closing = new AtomicBoolean();
 
-  private StatefulRedisPubSubConnection<String, byte[]> subscription;
-  private StatefulRedisConnection<String, byte[]> publisher;
+  private ConnectionSlot<StatefulRedisPubSubConnection<String, byte[]>> subscription;
+  private ConnectionSlot<StatefulRedisConnection<String, byte[]>> publisher;
   private ScheduledFuture<?> heartbeatTask;
   private ScheduledFuture<?> watchdogTask;
 
-  /** When the subscription last heard anything, its own heartbeats included. */
+  /** When the current subscription last heard anything, this node's own heartbeats included. */
   private volatile long lastHeardNanos;
-  /** When listeners were last told to flush because of the subscription itself. */
-  private volatile long lastFlushNanos;
-  /** When the subscription last came back from a disconnect or a silence. */
+  /** When the current subscription connection was handed out. */
+  private volatile long subscribedNanos;
+  /** When this node last started hearing again, for the per-node silence check. */
   private volatile long aliveSinceNanos;
+  /**
+   * When the oldest heartbeat was sent that Redis acknowledged after the subscription last heard
+   * anything (so Redis delivered it to every subscriber then); stale once something is heard.
+   */
+  private volatile long unheardAckedHeartbeatNanos;
   private volatile boolean heartbeatsPaused;
+  private volatile boolean ignoringIncoming;
   private volatile CompletableFuture<?> lastHeartbeat = CompletableFuture.completedFuture(null);
 
   /**
@@ -137,25 +154,62 @@ public final class PubSubInvalidationBus extends CoreBackedBus {
   }
 
   private void start() {
-    publisher = client.connect(Connections.CODEC);
-    publisher.sync().clientSetname(NodeIds.clientName(core.nodeId, "publish"));
-    core.transport(payload -> publisher.async().publish(channel, payload).toCompletableFuture());
+    publisher = new ConnectionSlot<>(core, "publish", options.reconnectInterval(),
+        () -> client.connect(Connections.CODEC),
+        connection -> {
+          Connections.name(connection, core.nodeId, "publish");
+          core.outbox.connectionReplaced(); // before anything is sent on it
+        },
+        new ConnectionSlot.Events<>() {
+          @Override
+          public void lost(StatefulRedisConnection<String, byte[]> connection) { }
 
-    subscription = client.connectPubSub(Connections.CODEC);
-    subscription.sync().clientSetname(NodeIds.clientName(core.nodeId, "subscribe"));
-    subscription.addListener(messageListener);
-    subscription.addListener(stateListener);
-    subscription.sync().subscribe(channel);
+          @Override
+          public void restored(StatefulRedisConnection<String, byte[]> connection) { }
+        });
+    publisher.open();
+    core.outbox.transport(this::send);
 
+    subscription = new ConnectionSlot<>(core, "subscribe", options.reconnectInterval(),
+        () -> client.connectPubSub(Connections.CODEC),
+        connection -> {
+          connection.addListener(new MessageListener(connection));
+          Connections.name(connection, core.nodeId, "subscribe");
+          Connections.await(connection.async().subscribe(channel), ConnectionSlot.COMMAND_TIMEOUT);
+        },
+        new ConnectionSlot.Events<>() {
+          @Override
+          public void lost(StatefulRedisPubSubConnection<String, byte[]> connection) {
+            subscriptionLost();
+          }
+
+          @Override
+          public void restored(StatefulRedisPubSubConnection<String, byte[]> connection) {
+            subscribedNanos = System.nanoTime();
+          }
+        });
     long now = System.nanoTime();
     lastHeardNanos = now;
-    lastFlushNanos = now;
     aliveSinceNanos = now;
+    subscribedNanos = now;
+    unheardAckedHeartbeatNanos = now;
+    subscription.open();
+
+    core.outbox.sendControl(Type.HELLO); // number 0: receivers know they missed nothing of this node before
     long interval = options.heartbeatInterval().toNanos();
     long tick = Math.max(TimeUnit.MILLISECONDS.toNanos(10), interval / 5);
-    heartbeatTask = core.timer().scheduleAtFixedRate(this::heartbeat, 0, interval, TimeUnit.NANOSECONDS);
+    heartbeatTask = core.timer().scheduleAtFixedRate(this::heartbeat, interval, interval, TimeUnit.NANOSECONDS);
     watchdogTask = core.timer().scheduleAtFixedRate(this::watch, tick, tick, TimeUnit.NANOSECONDS);
     LOG.log(Level.DEBUG, "pub/sub bus {0} subscribed to {1}", core.nodeId, channel);
+  }
+
+  private CompletableFuture<?> send(byte[] payload) {
+    StatefulRedisConnection<String, byte[]> connection = publisher.current();
+    if (connection == null) {
+      return CompletableFuture.failedFuture(
+          new RedisConnectionException("the bus is opening a fresh connection to Redis"));
+    }
+    return publisher.bounded(connection, connection.async().publish(channel, payload).toCompletableFuture());
   }
 
   /** The options this bus runs with. */
@@ -169,7 +223,13 @@ public final class PubSubInvalidationBus extends CoreBackedBus {
     if (closing.get() || heartbeatsPaused || !lastHeartbeat.isDone()) {
       return; // a heartbeat still waiting (Redis slow or away) says it all; do not pile them up
     }
-    lastHeartbeat = core.sendControl(Type.HEARTBEAT);
+    long sentNanos = System.nanoTime();
+    lastHeartbeat = core.outbox.sendControl(Type.HEARTBEAT).whenComplete((reply, error) -> {
+      long heard = lastHeardNanos;
+      if (error == null && sentNanos - heard > 0 && unheardAckedHeartbeatNanos - heard <= 0) {
+        unheardAckedHeartbeatNanos = sentNanos;
+      }
+    });
   }
 
   private void watch() {
@@ -177,61 +237,54 @@ public final class PubSubInvalidationBus extends CoreBackedBus {
       return;
     }
     long now = System.nanoTime();
-    long lastHeard = lastHeardNanos;
-    if (now - Math.max(lastHeard, lastFlushNanos) > timeoutNanos) {
-      lastFlushNanos = now;
-      core.silences.increment();
-      LOG.log(Level.WARNING, "pub/sub bus {0}: nothing heard on {1} for {2} ms; flushing",
-          core.nodeId, channel, TimeUnit.NANOSECONDS.toMillis(now - lastHeard));
-      core.flush("silence");
-    } else if (!awaitingResubscribe.get() && now - lastHeard <= timeoutNanos) {
+    StatefulRedisPubSubConnection<String, byte[]> current = subscription.current();
+    if (current == null) {
+      return; // deaf since the disconnect; the connector is opening a fresh subscription
+    }
+    if (now - lastHeardNanos > timeoutNanos) {
+      if (core.reportDeaf("silence",
+          () -> System.nanoTime() - lastHeardNanos > timeoutNanos && subscription.current() != null,
+          () -> lastHeardNanos)) {
+        core.counters.silences.increment();
+      }
+      // Redis acknowledged a heartbeat sent after the subscription last heard anything (so it
+      // delivered it to every subscriber then), and the timeout passed without it arriving here.
+      long acked = unheardAckedHeartbeatNanos;
+      if (acked - lastHeardNanos > 0 && acked - subscribedNanos > 0 && now - acked > timeoutNanos) {
+        subscription.replace(current, "heard nothing, not even heartbeats Redis acknowledged");
+      }
+    } else if (!core.isDeaf()) {
       core.checkOrigins(now, timeoutNanos, aliveSinceNanos);
     }
   }
 
   // ---------------------------------------------------------------- Lettuce threads
 
-  private final class MessageListener extends RedisPubSubAdapter<String, byte[]> {
-    @Override
-    public void message(String messageChannel, byte[] payload) {
-      long now = System.nanoTime();
-      if (now - lastHeardNanos > timeoutNanos) {
-        aliveSinceNanos = now;
-      }
-      lastHeardNanos = now;
-      core.received(payload, now);
-    }
-
-    @Override
-    public void subscribed(String subscribedChannel, long count) {
-      if (awaitingResubscribe.compareAndSet(true, false)) {
-        long now = System.nanoTime();
-        lastHeardNanos = now;
-        aliveSinceNanos = now;
-        lastFlushNanos = now;
-        LOG.log(Level.INFO, "pub/sub bus {0}: subscribed to {1} again; flushing what was missed",
-            core.nodeId, channel);
-        core.flush("disconnect");
-      }
-    }
+  private void subscriptionLost() {
+    core.counters.disconnects.increment();
+    core.reportDeaf("disconnect", () -> true, () -> lastHeardNanos);
   }
 
-  private final class StateListener implements RedisConnectionStateListener {
-    @Override
-    public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-      if (closing.get()) {
-        return;
-      }
-      awaitingResubscribe.set(true);
-      lastFlushNanos = System.nanoTime();
-      core.disconnects.increment();
-      LOG.log(Level.WARNING, "pub/sub bus {0}: subscription to {1} lost; flushing", core.nodeId, channel);
-      core.flush("disconnect");
+  /** Listens on one subscription connection; ignores it once it is no longer the current one. */
+  private final class MessageListener extends RedisPubSubAdapter<String, byte[]> {
+    private final StatefulRedisPubSubConnection<String, byte[]> connection;
+
+    MessageListener(StatefulRedisPubSubConnection<String, byte[]> connection) {
+      this.connection = connection;
     }
 
     @Override
-    public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress socketAddress) {
-      LOG.log(Level.DEBUG, "pub/sub bus {0}: reconnected to {1}", core.nodeId, socketAddress);
+    public void message(String messageChannel, byte[] payload) {
+      if (ignoringIncoming || subscription.current() != connection) {
+        return;
+      }
+      long now = System.nanoTime();
+      lastHeardNanos = now;
+      if (core.isDeaf()) {
+        aliveSinceNanos = now;
+        core.reportHearing(false, () -> subscription.current() == connection);
+      }
+      core.received(payload, now);
     }
   }
 
@@ -243,12 +296,13 @@ public final class PubSubInvalidationBus extends CoreBackedBus {
       return;
     }
     core.beginClose(Connections.CLOSE_WAIT);
-    if (publisher != null && publisher.isOpen()) {
-      Connections.awaitQuietly(core.sendControl(Type.BYE), Connections.CLOSE_WAIT);
+    if (publisher != null && publisher.current() != null) {
+      Connections.awaitQuietly(core.outbox.sendControl(Type.BYE), Connections.CLOSE_WAIT);
     }
-    if (subscription != null && subscription.isOpen()) {
+    StatefulRedisPubSubConnection<String, byte[]> current = subscription == null ? null : subscription.current();
+    if (current != null) {
       Connections.awaitQuietly(
-          subscription.async().unsubscribe(channel).toCompletableFuture(), Connections.CLOSE_WAIT);
+          current.async().unsubscribe(channel).toCompletableFuture(), Connections.CLOSE_WAIT);
     }
     closeResources();
     LOG.log(Level.DEBUG, "pub/sub bus {0} closed", core.nodeId);
@@ -263,11 +317,11 @@ public final class PubSubInvalidationBus extends CoreBackedBus {
       watchdogTask.cancel(false);
     }
     if (subscription != null) {
-      subscription.removeListener(stateListener);
-      subscription.removeListener(messageListener);
-      Connections.closeQuietly(subscription);
+      subscription.close();
     }
-    Connections.closeQuietly(publisher);
+    if (publisher != null) {
+      publisher.close();
+    }
     core.shutdown();
     if (ownsClient) {
       Connections.shutdownQuietly(client);
@@ -283,12 +337,17 @@ public final class PubSubInvalidationBus extends CoreBackedBus {
 
   /** The next {@code count} invalidation messages are numbered but never sent, like lost ones. */
   void loseNextMessages(int count) {
-    core.loseNextMessages(count);
+    core.outbox.loseNextMessages(count);
   }
 
   /** Stops or resumes this node's heartbeats. */
   void pauseHeartbeats(boolean paused) {
     heartbeatsPaused = paused;
+  }
+
+  /** Ignores or hears again what the subscription receives, as a broken subscription would. */
+  void ignoreIncoming(boolean ignore) {
+    ignoringIncoming = ignore;
   }
 
   @Override

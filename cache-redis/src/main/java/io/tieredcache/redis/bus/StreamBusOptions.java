@@ -23,6 +23,12 @@ public final class StreamBusOptions {
   public static final Duration DEFAULT_BLOCK_TIMEOUT = Duration.ofMillis(250);
   /** How long the reader may complete no read before its node flushes: three block timeouts. */
   public static final Duration DEFAULT_SILENCE_TIMEOUT = Duration.ofMillis(750);
+  /**
+   * How often a bus whose connection dropped tries a fresh one, whatever reconnect delay the
+   * client's {@code ClientResources} use: cross-node invalidation works again within about this
+   * long after Redis is back.
+   */
+  public static final Duration DEFAULT_RECONNECT_INTERVAL = Duration.ofMillis(250);
   /** Larger batches are split into entries of at most this many keys. */
   public static final int DEFAULT_MAX_KEYS_PER_MESSAGE = 1_000;
 
@@ -32,6 +38,7 @@ public final class StreamBusOptions {
   private final Duration blockTimeout;
   private final Duration silenceTimeout;
   private final int maxKeysPerMessage;
+  private final Duration reconnectInterval;
   private final String nodeId;
 
   private StreamBusOptions(Builder builder) {
@@ -41,6 +48,7 @@ public final class StreamBusOptions {
     this.blockTimeout = builder.blockTimeout;
     this.silenceTimeout = builder.silenceTimeout;
     this.maxKeysPerMessage = builder.maxKeysPerMessage;
+    this.reconnectInterval = builder.reconnectInterval;
     this.nodeId = builder.nodeId;
   }
 
@@ -63,6 +71,7 @@ public final class StreamBusOptions {
     builder.blockTimeout = blockTimeout;
     builder.silenceTimeout = silenceTimeout;
     builder.maxKeysPerMessage = maxKeysPerMessage;
+    builder.reconnectInterval = reconnectInterval;
     builder.nodeId = nodeId;
     return builder;
   }
@@ -97,6 +106,11 @@ public final class StreamBusOptions {
     return maxKeysPerMessage;
   }
 
+  /** How often a fresh connection is tried after one dropped; default 250 ms. */
+  public Duration reconnectInterval() {
+    return reconnectInterval;
+  }
+
   /** The node id if one was set; otherwise the bus generates a unique one. */
   public Optional<String> nodeId() {
     return Optional.ofNullable(nodeId);
@@ -106,7 +120,8 @@ public final class StreamBusOptions {
   public String toString() {
     return "StreamBusOptions[streamKey=" + streamKey + ", maxLength=" + maxLength
         + ", readBatch=" + readBatch + ", blockTimeout=" + blockTimeout + ", silenceTimeout="
-        + silenceTimeout + ", maxKeysPerMessage=" + maxKeysPerMessage + ", nodeId=" + nodeId + "]";
+        + silenceTimeout + ", maxKeysPerMessage=" + maxKeysPerMessage + ", reconnectInterval="
+        + reconnectInterval + ", nodeId=" + nodeId + "]";
   }
 
   /** Builds {@link StreamBusOptions}; not thread-safe. */
@@ -117,6 +132,7 @@ public final class StreamBusOptions {
     private Duration blockTimeout = DEFAULT_BLOCK_TIMEOUT;
     private Duration silenceTimeout = DEFAULT_SILENCE_TIMEOUT;
     private int maxKeysPerMessage = DEFAULT_MAX_KEYS_PER_MESSAGE;
+    private Duration reconnectInterval = DEFAULT_RECONNECT_INTERVAL;
     private String nodeId;
 
     private Builder() {}
@@ -165,6 +181,16 @@ public final class StreamBusOptions {
     /** The most keys in one entry; at least 1. */
     public Builder maxKeysPerMessage(int maxKeysPerMessage) {
       this.maxKeysPerMessage = Options.atLeastOne(maxKeysPerMessage, "maxKeysPerMessage");
+      return this;
+    }
+
+    /**
+     * How often a fresh connection is tried after one dropped or stalled; positive. Shorter brings
+     * invalidation back sooner after an outage, at the cost of a connection attempt per interval
+     * and connection while Redis is away.
+     */
+    public Builder reconnectInterval(Duration reconnectInterval) {
+      this.reconnectInterval = Options.positive(reconnectInterval, "reconnectInterval");
       return this;
     }
 

@@ -17,6 +17,7 @@ class BusOptionsTest {
     assertThat(defaults.heartbeatInterval()).isEqualTo(Duration.ofMillis(250));
     assertThat(defaults.heartbeatTimeout()).isEqualTo(defaults.heartbeatInterval().multipliedBy(3));
     assertThat(defaults.maxKeysPerMessage()).isEqualTo(1_000);
+    assertThat(defaults.reconnectInterval()).isEqualTo(Duration.ofMillis(250));
     assertThat(defaults.nodeId()).isEmpty();
     // timeout + one watchdog tick, leaving room for a round trip
     assertThat(defaults.heartbeatTimeout().plus(defaults.heartbeatInterval().dividedBy(5)))
@@ -30,6 +31,7 @@ class BusOptionsTest {
     assertThat(defaults.maxLength()).isEqualTo(10_000);
     assertThat(defaults.readBatch()).isEqualTo(500);
     assertThat(defaults.silenceTimeout()).isEqualTo(defaults.blockTimeout().multipliedBy(3));
+    assertThat(defaults.reconnectInterval()).isEqualTo(Duration.ofMillis(250));
     assertThat(defaults.silenceTimeout().plus(defaults.blockTimeout().dividedBy(5)))
         .isLessThanOrEqualTo(Duration.ofMillis(800));
   }
@@ -43,8 +45,13 @@ class BusOptionsTest {
     assertThat(changed.heartbeatInterval()).isEqualTo(Duration.ofMillis(100));
     assertThat(pubsub.heartbeatInterval()).isEqualTo(PubSubBusOptions.DEFAULT_HEARTBEAT_INTERVAL);
 
-    StreamBusOptions streams = StreamBusOptions.builder().streamKey("s").maxLength(50).readBatch(10).build();
+    StreamBusOptions streams = StreamBusOptions.builder().streamKey("s").maxLength(50).readBatch(10)
+        .reconnectInterval(Duration.ofMillis(40)).build();
     assertThat(streams.mutate().nodeId("x").build().maxLength()).isEqualTo(50);
+    assertThat(streams.mutate().nodeId("x").build().reconnectInterval()).isEqualTo(Duration.ofMillis(40));
+    assertThat(pubsub.mutate().reconnectInterval(Duration.ofSeconds(1)).build().reconnectInterval())
+        .isEqualTo(Duration.ofSeconds(1));
+    assertThat(changed.toString()).contains("reconnectInterval=PT0.25S");
   }
 
   @Test
@@ -63,6 +70,10 @@ class BusOptionsTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("twice");
     assertThatThrownBy(() -> StreamBusOptions.builder().blockTimeout(Duration.ofNanos(10)))
         .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> PubSubBusOptions.builder().reconnectInterval(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> StreamBusOptions.builder().reconnectInterval(Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -78,7 +89,15 @@ class BusOptionsTest {
 
   @Test
   void clientNamesAreValidForRedis() {
-    assertThat(NodeIds.clientName("web 1/😀", "read")).isEqualTo("tiered-cache-bus:web_1___:read");
-    assertThat(NodeIds.clientName("", "read")).isEqualTo("tiered-cache-bus:node:read");
+    assertThat(NodeIds.clientName(null, "web 1/😀", "read")).isEqualTo("tiered-cache-bus:web_1___:read");
+    assertThat(NodeIds.clientName(null, "", "read")).isEqualTo("tiered-cache-bus:node:read");
+  }
+
+  @Test
+  void clientNamesKeepTheUsersNameFirst() {
+    assertThat(NodeIds.clientName("orders-service", "n1", "subscribe"))
+        .isEqualTo("orders-service:tiered-cache-bus:n1:subscribe");
+    assertThat(NodeIds.clientName("", "n1", "publish")).isEqualTo("tiered-cache-bus:n1:publish");
+    assertThat(NodeIds.clientName("app", "n1", "read")).endsWith(NodeIds.clientNameSuffix("n1", "read"));
   }
 }

@@ -2,6 +2,7 @@ package io.tieredcache.redis.bus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tieredcache.redis.bus.Coalescer.Kind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -10,18 +11,30 @@ import org.junit.jupiter.api.Test;
 
 class CoalescerTest {
 
-  record Sent(String cache, boolean all, List<String> keys, CompletableFuture<Void> done) {}
+  record Sent(String cache, Kind kind, long epoch, List<String> keys, CompletableFuture<Void> done) {
+    boolean all() {
+      return kind == Kind.ALL;
+    }
+  }
 
   final List<Sent> sent = new ArrayList<>();
-  final Coalescer coalescer = new Coalescer((cache, all, keys) -> {
-    Sent s = new Sent(cache, all, keys, new CompletableFuture<>());
+  final Coalescer coalescer = new Coalescer((cache, batch) -> {
+    Sent s = new Sent(cache, batch.kind(), batch.epoch(), batch.keys(), new CompletableFuture<>());
     sent.add(s);
     return s.done;
   });
 
+  CompletableFuture<Void> keys(String cache, String... keys) {
+    return coalescer.submit(cache, List.of(keys), false, 0);
+  }
+
+  CompletableFuture<Void> all(String cache, long epoch) {
+    return coalescer.submit(cache, List.of(), true, epoch);
+  }
+
   @Test
   void idleLaneSendsAtOnce() {
-    CompletableFuture<Void> f = coalescer.submit("c", List.of("a", "b", "a"), false);
+    CompletableFuture<Void> f = keys("c", "a", "b", "a");
     assertThat(sent).hasSize(1);
     assertThat(sent.get(0).keys()).containsExactly("a", "b");
     assertThat(f).isNotDone();
@@ -31,9 +44,9 @@ class CoalescerTest {
 
   @Test
   void keysPublishedWhileInFlightAreMergedIntoTheNextSend() {
-    CompletableFuture<Void> first = coalescer.submit("c", List.of("k0"), false);
+    CompletableFuture<Void> first = keys("c", "k0");
     List<CompletableFuture<Void>> later = IntStream.range(1, 100)
-        .mapToObj(i -> coalescer.submit("c", List.of("k" + i), false)).toList();
+        .mapToObj(i -> keys("c", "k" + i)).toList();
     assertThat(sent).hasSize(1);
     assertThat(later).allMatch(f -> f == later.get(0)); // one shared future for the merged batch
 
@@ -47,62 +60,92 @@ class CoalescerTest {
     assertThat(later.get(0)).isCompleted();
     assertThat(sent).hasSize(2);
 
-    coalescer.submit("c", List.of("again"), false);
+    keys("c", "again");
     assertThat(sent).hasSize(3); // the lane is idle again
   }
 
   @Test
   void lanesOfDifferentCachesAreIndependent() {
-    coalescer.submit("a", List.of("1"), false);
-    coalescer.submit("b", List.of("2"), false);
+    keys("a", "1");
+    keys("b", "2");
     assertThat(sent).extracting(Sent::cache).containsExactly("a", "b");
   }
 
   @Test
+  void idleAllCarriesItsEpoch() {
+    all("c", 42);
+    assertThat(sent.get(0).all()).isTrue();
+    assertThat(sent.get(0).epoch()).isEqualTo(42);
+  }
+
+  @Test
   void pendingAllAbsorbsPendingKeys() {
-    coalescer.submit("c", List.of("k0"), false);
-    coalescer.submit("c", List.of("k1"), false);
-    coalescer.submit("c", List.of(), true);
-    coalescer.submit("c", List.of("k2"), false);
+    keys("c", "k0");
+    keys("c", "k1");
+    all("c", 7);
+    keys("c", "k2");
     sent.get(0).done().complete(null);
     assertThat(sent).hasSize(2);
     assertThat(sent.get(1).all()).isTrue();
+    assertThat(sent.get(1).epoch()).isEqualTo(7);
     assertThat(sent.get(1).keys()).isEmpty();
   }
 
   @Test
-  void tooManyPendingKeysCollapseIntoAll() {
-    coalescer.submit("c", List.of("k"), false);
-    List<String> many = IntStream.rangeClosed(0, Coalescer.MAX_PENDING_KEYS).mapToObj(i -> "p" + i).toList();
-    coalescer.submit("c", many, false);
+  void pendingAllsMergeIntoTheHighestEpoch() {
+    keys("c", "k0");
+    all("c", 9);
+    all("c", 8); // submitted late by a slower thread
     sent.get(0).done().complete(null);
-    assertThat(sent.get(1).all()).isTrue();
+    assertThat(sent).hasSize(2);
+    assertThat(sent.get(1).epoch()).isEqualTo(9);
+  }
+
+  @Test
+  void tooManyPendingKeysBecomeAnOverflowNeverAnAll() {
+    keys("c", "k");
+    List<String> many = IntStream.rangeClosed(0, Coalescer.MAX_PENDING_KEYS).mapToObj(i -> "p" + i).toList();
+    coalescer.submit("c", many, false, 0);
+    keys("c", "after");
+    sent.get(0).done().complete(null);
+    assertThat(sent.get(1).kind()).isEqualTo(Kind.OVERFLOW);
+    assertThat(sent.get(1).keys()).isEmpty();
+  }
+
+  @Test
+  void allSupersedesAnOverflow() {
+    keys("c", "k");
+    coalescer.submit("c", IntStream.rangeClosed(0, Coalescer.MAX_PENDING_KEYS).mapToObj(i -> "p" + i).toList(), false, 0);
+    all("c", 3);
+    sent.get(0).done().complete(null);
+    assertThat(sent.get(1).kind()).isEqualTo(Kind.ALL);
+    assertThat(sent.get(1).epoch()).isEqualTo(3);
   }
 
   @Test
   void failureReachesTheCallerAndTheLaneGoesOn() {
-    CompletableFuture<Void> first = coalescer.submit("c", List.of("k0"), false);
-    CompletableFuture<Void> second = coalescer.submit("c", List.of("k1"), false);
+    CompletableFuture<Void> first = keys("c", "k0");
+    CompletableFuture<Void> second = keys("c", "k1");
     sent.get(0).done().completeExceptionally(new IllegalStateException("down"));
     assertThat(first).isCompletedExceptionally();
     sent.get(1).done().completeExceptionally(new IllegalStateException("down"));
     assertThat(second).isCompletedExceptionally();
-    coalescer.submit("c", List.of("k2"), false);
+    keys("c", "k2");
     assertThat(sent).hasSize(3);
   }
 
   @Test
   void senderCompletingAtOnceDrainsWithoutRecursion() {
-    Coalescer immediate = new Coalescer((cache, all, keys) -> CompletableFuture.completedFuture(null));
+    Coalescer immediate = new Coalescer((cache, batch) -> CompletableFuture.completedFuture(null));
     for (int i = 0; i < 10_000; i++) {
-      assertThat(immediate.submit("c", List.of("k" + i), false)).isCompleted();
+      assertThat(immediate.submit("c", List.of("k" + i), false, 0)).isCompleted();
     }
   }
 
   @Test
   void abandonFailsWhatIsStillWaiting() {
-    coalescer.submit("c", List.of("k0"), false);
-    CompletableFuture<Void> waiting = coalescer.submit("c", List.of("k1"), false);
+    keys("c", "k0");
+    CompletableFuture<Void> waiting = keys("c", "k1");
     coalescer.abandon(new IllegalStateException("closed"));
     assertThat(waiting).isCompletedExceptionally();
     sent.get(0).done().complete(null);
