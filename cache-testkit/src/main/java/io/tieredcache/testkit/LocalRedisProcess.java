@@ -191,7 +191,12 @@ final class LocalRedisProcess {
   // ---- starting -----------------------------------------------------------------------------
 
   private void startOnce() {
-    List<String> command = new java.util.ArrayList<>(List.of(executable.toString(),
+    List<String> command = new java.util.ArrayList<>(List.of(executable.toString()));
+    // A configuration file (a Sentinel needs one it can rewrite) must come first.
+    if (!extraArgs.isEmpty() && extraArgs.get(0).endsWith(".conf")) {
+      command.add(extraArgs.get(0));
+    }
+    command.addAll(List.of(
         "--port", Integer.toString(port),
         "--bind", HOST,
         "--save", "",
@@ -199,7 +204,8 @@ final class LocalRedisProcess {
         "--maxmemory-policy", "allkeys-lru",
         "--daemonize", "no",
         "--dir", dir.toString()));
-    command.addAll(extraArgs);
+    command.addAll(!extraArgs.isEmpty() && extraArgs.get(0).endsWith(".conf")
+        ? extraArgs.subList(1, extraArgs.size()) : extraArgs);
     File log = dir.resolve(LOG_FILE).toFile();
     logStart = log.length();
     ProcessBuilder builder = new ProcessBuilder(command)
