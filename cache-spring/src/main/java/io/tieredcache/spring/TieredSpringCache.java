@@ -2,7 +2,13 @@ package io.tieredcache.spring;
 
 import io.tieredcache.CacheLoadException;
 import io.tieredcache.TieredCache;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -138,6 +144,47 @@ public final class TieredSpringCache extends AbstractValueAdaptingCache {
       }
       return (T) fromStoreValue(stored);
     });
+  }
+
+  /**
+   * The values of many keys at once, sharing entries with the single-key operations (the same key
+   * is the same entry): one L1 pass, one Redis round trip for the rest, then one call of
+   * {@code bulkLoader} with the keys still missing, e.g. one {@code WHERE id = ANY(?)} query
+   * instead of one query per key. Keys the loader leaves out are cached as absent and left out of
+   * the result; a {@code null} value it returns is cached as one if {@code allowNullValues} is on.
+   *
+   * @return the keys that have a value, in the order of {@code keys}
+   * @throws ValueRetrievalException if the bulk loader threw
+   */
+  @SuppressWarnings("unchecked")
+  public <K, V> Map<K, V> getAll(Collection<? extends K> keys,
+      Function<? super Set<K>, ? extends Map<? extends K, ? extends V>> bulkLoader) {
+    Objects.requireNonNull(bulkLoader, "bulkLoader");
+    Map<String, K> byEncoded = new LinkedHashMap<>();
+    for (K key : keys) {
+      byEncoded.put(key(key), key);
+    }
+    Map<String, Object> found;
+    try {
+      found = cache.getAll(byEncoded.keySet(), missing -> {
+        Set<K> wanted = new LinkedHashSet<>();
+        for (String encoded : missing) {
+          wanted.add(byEncoded.get(encoded));
+        }
+        Map<String, Object> loaded = new HashMap<>();
+        bulkLoader.apply(wanted).forEach((key, value) -> {
+          if (value != null || isAllowNullValues()) {
+            loaded.put(key(key), toStoreValue(value));
+          }
+        });
+        return loaded;
+      });
+    } catch (CacheLoadException e) {
+      throw new ValueRetrievalException(keys, null, e.getCause() != null ? e.getCause() : e);
+    }
+    Map<K, V> result = new LinkedHashMap<>();
+    found.forEach((encoded, stored) -> result.put(byEncoded.get(encoded), (V) fromStoreValue(stored)));
+    return result;
   }
 
   @Override

@@ -191,6 +191,25 @@ class TieredSpringCacheTest {
   }
 
   @Test
+  void getAllLoadsWhatIsMissingInOneCallAndSharesEntriesWithSingleKeys() {
+    TieredSpringCache cache = (TieredSpringCache) cache("users");
+    cache.put(1L, "one");
+    List<java.util.Set<Long>> calls = new java.util.ArrayList<>();
+    java.util.Map<Long, String> found = cache.getAll(List.of(1L, 2L, 3L, 4L), missing -> {
+      calls.add(missing);
+      java.util.Map<Long, String> loaded = new java.util.HashMap<>();
+      loaded.put(2L, "two");
+      loaded.put(3L, null);
+      return loaded;
+    });
+    assertThat(calls).containsExactly(java.util.Set.of(2L, 3L, 4L));
+    assertThat(found).containsExactly(java.util.Map.entry(1L, "one"), java.util.Map.entry(2L, "two"),
+        java.util.Map.entry(3L, null));
+    assertThat(cache.get(2L, () -> "not loaded")).isEqualTo("two");
+    assertThat(cache.get(3L).get()).isNull();
+  }
+
+  @Test
   void resetCachesEmptiesEveryCache() {
     Cache cache = cache("users");
     cache.put("k", "v");
