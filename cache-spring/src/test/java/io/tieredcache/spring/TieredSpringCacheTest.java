@@ -210,6 +210,25 @@ class TieredSpringCacheTest {
   }
 
   @Test
+  void transactionAwarePutsAndEvictionsWaitForTheCommit() {
+    manager.setTransactionAware(true);
+    Cache cache = cache("users");
+    cache.put("k", "before");
+    org.springframework.transaction.support.TransactionSynchronizationManager.initSynchronization();
+    try {
+      cache.put("k", "in the transaction");
+      cache.evict("other");
+      assertThat(cache.get("k").get()).isEqualTo("before");
+      for (var synchronization : org.springframework.transaction.support.TransactionSynchronizationManager.getSynchronizations()) {
+        synchronization.afterCommit();
+      }
+    } finally {
+      org.springframework.transaction.support.TransactionSynchronizationManager.clearSynchronization();
+    }
+    assertThat(cache.get("k").get()).isEqualTo("in the transaction");
+  }
+
+  @Test
   void resetCachesEmptiesEveryCache() {
     Cache cache = cache("users");
     cache.put("k", "v");
