@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.util.function.Consumer;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.cache.Cache;
@@ -183,7 +184,8 @@ public class TieredCacheManager extends AbstractTransactionSupportingCacheManage
     boolean[] fresh = {false};
     cache = created.computeIfAbsent(name, n -> {
       fresh[0] = true;
-      return new TieredSpringCache(n, build(n, specOf(n)), allowNullValues);
+      return new TieredSpringCache(n, build(n, specOf(n)), allowNullValues,
+          executor != null ? executor : ForkJoinPool.commonPool());
     });
     if (fresh[0]) {
       for (Consumer<? super TieredSpringCache> listener : listeners) {

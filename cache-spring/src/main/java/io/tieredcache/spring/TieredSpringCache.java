@@ -12,6 +12,8 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.springframework.cache.support.AbstractValueAdaptingCache;
@@ -48,15 +50,27 @@ public final class TieredSpringCache extends AbstractValueAdaptingCache {
 
   private final String name;
   private final TieredCache<String, Object> cache;
+  private final Executor executor;
 
   /**
    * Wraps {@code cache}, whose values must be what this class stores ({@link NullValue} included);
-   * {@link TieredCacheManager} makes these.
+   * {@link TieredCacheManager} makes these. Answers of {@code retrieve(key)} that come from Redis
+   * continue on the common pool.
    */
   public TieredSpringCache(String name, TieredCache<String, Object> cache, boolean allowNullValues) {
+    this(name, cache, allowNullValues, ForkJoinPool.commonPool());
+  }
+
+  /**
+   * As {@link #TieredSpringCache(String, TieredCache, boolean)}, with answers of
+   * {@code retrieve(key)} that come from Redis continuing on {@code executor}, never on a Redis
+   * client's I/O thread (Spring then runs the rest of the caller's pipeline there).
+   */
+  public TieredSpringCache(String name, TieredCache<String, Object> cache, boolean allowNullValues, Executor executor) {
     super(allowNullValues);
     this.name = Objects.requireNonNull(name, "name");
     this.cache = Objects.requireNonNull(cache, "cache");
+    this.executor = Objects.requireNonNull(executor, "executor");
   }
 
   @Override
@@ -115,12 +129,14 @@ public final class TieredSpringCache extends AbstractValueAdaptingCache {
 
   @Override
   public CompletableFuture<?> retrieve(Object key) {
-    return cache.getIfPresentAsync(key(key)).thenApply(stored -> {
+    CompletableFuture<Object> lookup = cache.getIfPresentAsync(key(key));
+    Function<Object, Object> answer = stored -> {
       if (stored == null) {
         return null;
       }
       return isAllowNullValues() ? toValueWrapper(stored) : fromStoreValue(stored);
-    });
+    };
+    return lookup.isDone() ? lookup.thenApply(answer) : lookup.thenApplyAsync(answer, executor);
   }
 
   @Override

@@ -271,6 +271,10 @@ class TwoNodesIT {
     assertThat(service(b).findPlain(3L)).isInstanceOf(Customer.class);
     assertThat(db.loads).hasValue(1);
 
+    String continuedOn = cache(b, "plain").retrieve(3L).thenApply(found -> Thread.currentThread().getName())
+        .get(10, TimeUnit.SECONDS);
+    assertThat(continuedOn).as("a Redis answer must not continue on Lettuce's I/O thread").doesNotContain("lettuce");
+
     Customer first = service(a).findAsync(4L).get(10, TimeUnit.SECONDS);
     Customer again = service(b).findAsync(4L).get(10, TimeUnit.SECONDS);
     assertThat(again).isEqualTo(first);
