@@ -4,6 +4,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SslOptions;
+import io.lettuce.core.resource.ClientResources;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
 import org.springframework.boot.ssl.SslBundle;
@@ -18,7 +19,8 @@ final class RedisClients {
 
   private RedisClients() {}
 
-  static RedisClient create(DataRedisConnectionDetails details, DataRedisProperties properties) {
+  /** A client on {@code resources} (Boot's Lettuce threads, when it has them) or on its own. */
+  static RedisClient create(DataRedisConnectionDetails details, DataRedisProperties properties, ClientResources resources) {
     if (details.getCluster() != null) {
       throw new IllegalStateException("tiered-cache does not support Redis Cluster through spring.data.redis.cluster yet;"
           + " use a standalone or Sentinel Redis, or set tiered-cache.redis.enabled=false");
@@ -32,7 +34,7 @@ final class RedisClients {
         uri.setTimeout(properties.getTimeout());
       }
     }
-    RedisClient client = RedisClient.create(uri);
+    RedisClient client = resources != null ? RedisClient.create(resources, uri) : RedisClient.create(uri);
     ClientOptions.Builder options = ClientOptions.builder();
     if (properties != null && properties.getConnectTimeout() != null) {
       options.socketOptions(io.lettuce.core.SocketOptions.builder().connectTimeout(properties.getConnectTimeout()).build());

@@ -2,6 +2,7 @@ package io.tieredcache.spring.boot;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.resource.ClientResources;
 import io.micrometer.core.instrument.Tag;
 import io.tieredcache.TieredCache;
 import io.tieredcache.redis.bus.PubSubInvalidationBus;
@@ -100,8 +101,9 @@ public class TieredCacheAutoConfiguration {
 
     @Bean(destroyMethod = "shutdown")
     @ConditionalOnMissingBean(RedisClient.class)
-    RedisClient tieredCacheRedisClient(DataRedisConnectionDetails details, ObjectProvider<DataRedisProperties> properties) {
-      return RedisClients.create(details, properties.getIfAvailable());
+    RedisClient tieredCacheRedisClient(DataRedisConnectionDetails details, ObjectProvider<DataRedisProperties> properties,
+        ObjectProvider<ClientResources> resources) {
+      return RedisClients.create(details, properties.getIfAvailable(), resources.getIfUnique());
     }
 
     /**

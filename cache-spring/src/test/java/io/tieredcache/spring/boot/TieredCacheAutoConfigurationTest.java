@@ -3,6 +3,7 @@ package io.tieredcache.spring.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.resource.ClientResources;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tieredcache.spi.InvalidationBus;
 import io.tieredcache.spring.TieredCacheManager;
@@ -146,6 +147,8 @@ class TieredCacheAutoConfigurationTest {
     String[] properties = {"spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port(),
         "tiered-cache.key-prefix=boot-it-" + System.nanoTime()};
     runner.withPropertyValues(properties).run(a -> runner.withPropertyValues(properties).run(b -> {
+      assertThat(a.getBean(RedisClient.class).getResources())
+          .as("the cache's client runs on Boot's Lettuce threads").isSameAs(a.getBean(ClientResources.class));
       a.getBean(CacheManager.class).getCache("users").put(1L, "from a");
       assertThat(b.getBean(CacheManager.class).getCache("users").get(1L, () -> "loaded by b")).isEqualTo("from a");
     }));
