@@ -39,7 +39,7 @@ import org.springframework.context.annotation.Configuration;
  * ({@code @EnableCaching}), unless the application defines its own {@code CacheManager} or picks
  * one of Boot's with {@code spring.cache.type}.
  *
- * <p>Redis comes from Boot's {@code spring.data.redis.*} connection details (when Spring Data
+ * <p>It needs Boot's cache module ({@code spring-boot-starter-cache}). Redis comes from Boot's {@code spring.data.redis.*} connection details (when Spring Data
  * Redis is on the class path and {@code tiered-cache.redis.enabled} is not false): one
  * {@link RedisClient} and one {@link PubSubInvalidationBus} serve every cache. Without them the
  * caches are L1 + loader. A Redis that does not answer at start-up does not stop the application:
@@ -50,7 +50,7 @@ import org.springframework.context.annotation.Configuration;
  */
 @AutoConfiguration(before = CacheAutoConfiguration.class,
     afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
-@ConditionalOnClass({CacheManager.class, TieredCache.class})
+@ConditionalOnClass({CacheManager.class, TieredCache.class, CacheManagerCustomizers.class})
 @ConditionalOnBean(CacheAspectSupport.class)
 @ConditionalOnMissingBean(value = CacheManager.class, name = "cacheResolver")
 @Conditional(NoCacheTypeCondition.class)

@@ -19,10 +19,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration;
 import org.springframework.boot.cache.autoconfigure.CacheManagerCustomizer;
+import org.springframework.boot.cache.autoconfigure.CacheManagerCustomizers;
 import org.springframework.boot.cache.autoconfigure.metrics.CacheMetricsAutoConfiguration;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.cache.CacheManager;
 import org.springframework.cache.annotation.EnableCaching;
@@ -77,6 +79,12 @@ class TieredCacheAutoConfigurationTest {
     new ApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(TieredCacheAutoConfiguration.class, CacheAutoConfiguration.class))
         .run(context -> assertThat(context).doesNotHaveBean(CacheManager.class));
+  }
+
+  @Test
+  void withoutBootsCacheModuleItStaysOut() {
+    runner.withClassLoader(new FilteredClassLoader(CacheManagerCustomizers.class))
+        .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(TieredCacheManager.class));
   }
 
   @Test
