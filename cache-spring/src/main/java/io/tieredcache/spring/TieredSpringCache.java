@@ -38,7 +38,8 @@ import org.springframework.cache.support.NullValue;
  *       future is awaited on the cache's executor.
  *   <li>{@code put}, {@code evict}: write-through to Redis and every node's L1, immediately.
  *       {@code putIfAbsent}: stores the value only if no tier holds one, with the core's one load
- *       per key (so two nodes racing agree on one value); returns the existing value otherwise.
+ *       per key (so two nodes racing agree on one value, unless one waits past the lease wait);
+ *       returns the existing value otherwise.
  *   <li>{@code clear()} and {@code invalidate()}: the core's {@code invalidateAll()}, O(1) whatever
  *       the size of Redis, reaching every node's L1.
  * </ul>
