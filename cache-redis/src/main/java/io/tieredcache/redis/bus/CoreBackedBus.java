@@ -51,4 +51,9 @@ abstract class CoreBackedBus implements RedisInvalidationBus {
   public BusStats stats() {
     return core().stats();
   }
+
+  @Override
+  public boolean isHearing() {
+    return !core().isDeaf();
+  }
 }

@@ -27,6 +27,13 @@ public interface RedisInvalidationBus extends InvalidationBus {
   BusStats stats();
 
   /**
+   * Whether this node hears the other nodes now: {@code false} from the moment the bus noticed it
+   * may miss invalidations (a dropped connection, a silence past its timeout) until it hears again.
+   * While it is {@code false}, caches serve their L1 only within {@code staleWhileDisconnected}.
+   */
+  boolean isHearing();
+
+  /**
    * A pub/sub bus with the default {@link PubSubBusOptions} on connections of {@code client},
    * which the caller keeps owning (closing the bus never shuts the client down).
    */

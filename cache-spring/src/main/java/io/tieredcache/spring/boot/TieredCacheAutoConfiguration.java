@@ -124,6 +124,19 @@ public class TieredCacheAutoConfiguration {
     }
   }
 
+  /** {@code /actuator/health/tieredCache}, when Boot's health module is there. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+  static class HealthConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean(name = "tieredCacheHealthIndicator")
+    TieredCacheHealthIndicator tieredCacheHealthIndicator(ObjectProvider<TieredCacheManager> manager,
+        ObjectProvider<InvalidationBus> bus) {
+      return new TieredCacheHealthIndicator(manager.getObject(), bus.getIfUnique());
+    }
+  }
+
   /** Boot's cache metrics for every cache, those created on first use included. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass({Tag.class, CacheMetricsRegistrar.class})

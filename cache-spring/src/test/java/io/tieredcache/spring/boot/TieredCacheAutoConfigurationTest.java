@@ -75,6 +75,56 @@ class TieredCacheAutoConfigurationTest {
   }
 
   @Test
+  void itReportsItsHealthWithoutRedis() {
+    runner.withPropertyValues("tiered-cache.redis.enabled=false").run(context -> {
+      var health = context.getBean(TieredCacheHealthIndicator.class).health(true);
+      assertThat(health.getStatus()).isEqualTo(org.springframework.boot.health.contributor.Status.UP);
+      assertThat(health.getDetails()).containsKey("redis");
+    });
+  }
+
+  @Test
+  void aNodeThatCannotHearTheOthersIsDegradedNotDown() {
+    var deaf = new io.tieredcache.redis.bus.RedisInvalidationBus() {
+      @Override
+      public io.tieredcache.redis.bus.BusStats stats() {
+        return new io.tieredcache.redis.bus.BusStats(0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0);
+      }
+
+      @Override
+      public boolean isHearing() {
+        return false;
+      }
+
+      @Override
+      public String nodeId() {
+        return "deaf";
+      }
+
+      @Override
+      public java.util.concurrent.CompletableFuture<Void> publish(String cacheName, java.util.Collection<String> keys) {
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+      }
+
+      @Override
+      public java.util.concurrent.CompletableFuture<Void> publishAll(String cacheName, long epoch) {
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+      }
+
+      @Override
+      public Subscription subscribe(String cacheName, io.tieredcache.spi.InvalidationListener listener) {
+        return () -> {};
+      }
+
+      @Override
+      public void close() {}
+    };
+    var health = new TieredCacheHealthIndicator(new TieredCacheManager(null, null), deaf).health(true);
+    assertThat(health.getStatus()).isEqualTo(TieredCacheHealthIndicator.DEGRADED);
+    assertThat(String.valueOf(health.getDetails().get("bus"))).contains("cannot hear");
+  }
+
+  @Test
   void itNeedsEnableCaching() {
     new ApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(TieredCacheAutoConfiguration.class, CacheAutoConfiguration.class))
