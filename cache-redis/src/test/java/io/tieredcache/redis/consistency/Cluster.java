@@ -27,7 +27,14 @@ final class Cluster implements AutoCloseable {
   private final String redisUri;
   private final Transport transport;
   private final List<Node> nodes = new ArrayList<>();
+  private Duration redisTimeout = io.tieredcache.redis.RedisTier.DEFAULT_TIMEOUT;
   private Duration staleWhileDisconnected = io.tieredcache.TieredCacheBuilder.DEFAULT_STALE_WHILE_DISCONNECTED;
+
+  /** Nodes made after this give each Redis call {@code timeout} (default: the tier's own). */
+  Cluster redisTimeout(Duration timeout) {
+    this.redisTimeout = timeout;
+    return this;
+  }
 
   /** Nodes made after this serve their L1 at most {@code bound} while they cannot hear the others. */
   Cluster staleWhileDisconnected(Duration bound) {
@@ -56,7 +63,7 @@ final class Cluster implements AutoCloseable {
       this.bus = transport.bus(client, channel);
       this.cache = TieredCache.builder(cacheName)
           .keyCodec(KeyCodec.strings())
-          .remoteTier(RedisTier.builder(client).valueType(Long.class).build())
+          .remoteTier(RedisTier.builder(client).valueType(Long.class).timeout(redisTimeout).build())
           .invalidationBus(bus)
           .leaseWait(leaseWait)
           .staleWhileDisconnected(staleWhileDisconnected)
