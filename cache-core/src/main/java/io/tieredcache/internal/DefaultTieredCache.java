@@ -4,6 +4,7 @@ import io.tieredcache.CacheStats;
 import io.tieredcache.TieredCache;
 import io.tieredcache.spi.InvalidationBus;
 import io.tieredcache.spi.TierContext;
+import io.tieredcache.trace.AccessRecorder;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Map;
@@ -31,9 +32,12 @@ final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
   private final ReadPath<K, V> reads;
   private final WritePath<K, V> writes;
   private final InvalidationBus.Subscription subscription;
+  private final AccessRecorder recorder;
 
-  DefaultTieredCache(CacheSettings<K, V> settings) {
+  DefaultTieredCache(CacheSettings<K, V> settings, AccessRecorder recorder) {
     this.ctx = new CacheContext<>(settings);
+    this.recorder = recorder;
+    ctx.recorder = recorder;
     this.l1 = ctx.l1;
     this.stats = ctx.stats;
     this.reads = new ReadPath<>(ctx);
@@ -67,6 +71,9 @@ final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
     L1Entry<V> entry = l1.get(key);
     if (entry != null && entry.state == 0) {
       stats.l1Hits.increment();
+      if (recorder != null) {
+        recorder.record(AccessRecorder.Operation.GET, key, entry.value, AccessRecorder.Tier.L1);
+      }
       return entry.value;
     }
     return reads.getSlow(key, loader, entry);
