@@ -108,8 +108,13 @@ final class OtherNodes<K, V> implements InvalidationListener, TierEvents {
         }
       }), HEARING_GRACE_NANOS);
     } else {
+      // Invalidations sent meanwhile may be lost, and the remote tier is reachable again: every
+      // entry this node kept through the outage may be stale, so none is served any longer (a
+      // short blip must not stretch the bound to staleWhileDisconnected).
       long outageMillis = TimeUnit.NANOSECONDS.toMillis(Math.max(0, ctx.ticker.read() - start));
       ctx.suspectRemoteBefore(System.currentTimeMillis() - outageMillis);
+      ctx.flights.dropAll();
+      ctx.stats.lossFlushes.increment();
     }
     resync();
     LOG.log(Level.INFO, "cache ''{0}'': hears other nodes again{1}", ctx.name,

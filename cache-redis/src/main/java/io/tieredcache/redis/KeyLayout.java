@@ -13,11 +13,13 @@ import java.util.regex.Pattern;
 /**
  * Builds the Redis keys of one cache (the layout is documented on {@link RedisTier}).
  *
- * <p>{@code <prefix>:<cache>:{<tag>}:<kind>:<key>} where {@code <cache>} is the cache name with
- * every byte outside {@code [A-Za-z0-9._-]} percent-encoded (so it holds no {@code :}, no braces
- * and no glob character), {@code <tag>} is the first 8 hex digits of SHA-256 of the encoded key,
+ * <p>{@code <prefix>:<cache>:{<tag>}:<epoch>:<kind>:<key>} where {@code <cache>} is the cache name
+ * with every byte outside {@code [A-Za-z0-9._-]} percent-encoded (so it holds no {@code :}, no
+ * braces and no glob character), {@code <tag>} is the first 8 hex digits of SHA-256 of the encoded
+ * key, {@code <epoch>} the cache's current epoch in decimal (moved by {@code invalidateAll}),
  * {@code <kind>} is {@code v} (value) or {@code l} (lease), or {@code vh}/{@code lh} when the key
- * part is the SHA-256 hex of a key longer than {@link #MAX_RAW_KEY_BYTES}.
+ * part is the SHA-256 hex of a key longer than {@link #MAX_RAW_KEY_BYTES}. The epoch itself lives
+ * at {@code <prefix>:<cache>:epoch}, which no value key can spell (they continue with a brace).
  */
 final class KeyLayout {
 
@@ -38,12 +40,14 @@ final class KeyLayout {
   private static final byte[] HASHED_LEASE = ":lh:".getBytes(US_ASCII);
 
   private final byte[] base;
+  private final byte[] epochKey;
   private final String cacheSegment;
 
   KeyLayout(String prefix, String cacheName) {
     validatePrefix(prefix);
     this.cacheSegment = escapeCacheName(cacheName);
     this.base = (prefix + ":" + cacheSegment + ":").getBytes(US_ASCII);
+    this.epochKey = (prefix + ":" + cacheSegment + ":epoch").getBytes(US_ASCII);
   }
 
   /** Throws {@link IllegalArgumentException} unless {@code prefix} is 1-64 of {@code [A-Za-z0-9._-]}. */
@@ -84,27 +88,36 @@ final class KeyLayout {
     return cacheSegment;
   }
 
-  /** The SCAN MATCH pattern for every key of this cache, values and leases. */
+  /** The SCAN MATCH pattern for every key of this cache, values, leases and the epoch. */
   byte[] scanPattern() {
     byte[] pattern = Arrays.copyOf(base, base.length + 1);
     pattern[base.length] = '*';
     return pattern;
   }
 
-  /** The value key and the lease key of {@code encodedKey}; both hash to the same cluster slot. */
-  Keys keys(String encodedKey) {
+  /** The key holding this cache's epoch (a counter that only {@code INCR} changes). */
+  byte[] epochKey() {
+    return epochKey.clone();
+  }
+
+  /**
+   * The value key and the lease key of {@code encodedKey} in {@code epoch}; both hash to the same
+   * cluster slot whatever the epoch.
+   */
+  Keys keys(String encodedKey, long epoch) {
     byte[] raw = encodedKey.getBytes(UTF_8);
     byte[] sha = SHA_256.get().digest(raw);
     boolean hashed = raw.length > MAX_RAW_KEY_BYTES;
     byte[] keyPart = hashed ? HEX.formatHex(sha).getBytes(US_ASCII) : raw;
     byte[] tag = HEX.formatHex(sha, 0, 4).getBytes(US_ASCII);
+    byte[] epochPart = Long.toString(epoch).getBytes(US_ASCII);
     return new Keys(
-        build(tag, hashed ? HASHED_VALUE : VALUE, keyPart),
-        build(tag, hashed ? HASHED_LEASE : LEASE, keyPart));
+        build(tag, epochPart, hashed ? HASHED_VALUE : VALUE, keyPart),
+        build(tag, epochPart, hashed ? HASHED_LEASE : LEASE, keyPart));
   }
 
-  private byte[] build(byte[] tag, byte[] kind, byte[] keyPart) {
-    byte[] key = new byte[base.length + tag.length + 2 + kind.length + keyPart.length];
+  private byte[] build(byte[] tag, byte[] epochPart, byte[] kind, byte[] keyPart) {
+    byte[] key = new byte[base.length + tag.length + 3 + epochPart.length + kind.length + keyPart.length];
     int at = 0;
     System.arraycopy(base, 0, key, at, base.length);
     at += base.length;
@@ -112,6 +125,9 @@ final class KeyLayout {
     System.arraycopy(tag, 0, key, at, tag.length);
     at += tag.length;
     key[at++] = '}';
+    key[at++] = ':';
+    System.arraycopy(epochPart, 0, key, at, epochPart.length);
+    at += epochPart.length;
     System.arraycopy(kind, 0, key, at, kind.length);
     at += kind.length;
     System.arraycopy(keyPart, 0, key, at, keyPart.length);

@@ -3,36 +3,30 @@ package io.tieredcache.redis;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.lettuce.core.ClientOptions;
-import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisFuture;
-import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.SocketOptions;
-import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import io.tieredcache.KeyCodec;
+import io.tieredcache.spi.FillOutcome;
 import io.tieredcache.spi.Lease;
+import io.tieredcache.spi.PendingFill;
 import io.tieredcache.spi.RemoteEntry;
 import io.tieredcache.spi.RemoteErrorKind;
 import io.tieredcache.spi.RemoteTier;
 import io.tieredcache.spi.RemoteTierFactory;
 import io.tieredcache.spi.TierContext;
 import io.tieredcache.spi.TierEvents;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.tieredcache.spi.WriteResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -40,13 +34,13 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -78,21 +72,31 @@ import tools.jackson.core.type.TypeReference;
  *
  * <h2>Key layout</h2>
  * <pre>
- * value: &lt;prefix&gt;:&lt;cache&gt;:{&lt;tag&gt;}:v:&lt;key&gt;      lease: &lt;prefix&gt;:&lt;cache&gt;:{&lt;tag&gt;}:l:&lt;key&gt;
- * e.g.   tc:users:{5feceb66}:v:0                    tc:users:{5feceb66}:l:0
+ * value: &lt;prefix&gt;:&lt;cache&gt;:{&lt;tag&gt;}:&lt;epoch&gt;:v:&lt;key&gt;   lease: &lt;prefix&gt;:&lt;cache&gt;:{&lt;tag&gt;}:&lt;epoch&gt;:l:&lt;key&gt;
+ * e.g.   tc:users:{5feceb66}:0:v:0                   tc:users:{5feceb66}:0:l:0
+ * epoch: &lt;prefix&gt;:&lt;cache&gt;:epoch
  * </pre>
  * <ul>
  *   <li>{@code prefix}: {@link Builder#keyPrefix}, 1-64 of {@code [A-Za-z0-9._-]}, default
  *       {@value #DEFAULT_KEY_PREFIX}: one per application;</li>
- *   <li>{@code cache}: the cache name, every byte outside {@code [A-Za-z0-9._-]} percent-encoded
- *       (so {@code "a:b"} and {@code "a"} never share a prefix, and {@code invalidateAll()} finds
- *       exactly its keys with {@code SCAN MATCH <prefix>:<cache>:*}, never {@code KEYS});</li>
+ *   <li>{@code cache}: the cache name, every byte outside {@code [A-Za-z0-9._-]} percent-encoded,
+ *       so {@code "a:b"} and {@code "a"} never share a prefix;</li>
  *   <li>{@code tag}: the first 8 hex digits of SHA-256 of the UTF-8 encoded key, as a Redis
  *       Cluster hash tag: a value and its lease always share a slot, whatever the key holds
  *       (braces, spaces, nothing at all), and keys spread over all slots;</li>
+ *   <li>{@code epoch}: the cache's epoch, a counter that {@link #invalidateAll()} increments;</li>
  *   <li>{@code key}: the {@link KeyCodec}'s string in UTF-8, as is; a key longer than 512 bytes is
  *       replaced by its full SHA-256 in hex, under the kinds {@code vh} and {@code lh}.</li>
  * </ul>
+ *
+ * <h2>invalidateAll in O(1)</h2>
+ * {@code invalidateAll()} is one {@code INCR} of the epoch key, whatever the size of the database
+ * and of the cache: keys of older epochs are never read again and expire by their own TTL (so
+ * their memory is given back within the remote TTL, or earlier under {@code maxmemory}). Leases
+ * carry their epoch, so a load that began before it can never fill a value that is read after it.
+ * The core tells other nodes the new epoch on its bus; every tier also reads the epoch every
+ * {@link Builder#epochCheckInterval} (default 1 s), so a lost message delays the switch by at most
+ * that.
  *
  * <h2>Values</h2>
  * A {@link ValueCodec} (default {@link JacksonValueCodec}, bound to the type given at build time)
@@ -100,25 +104,28 @@ import tools.jackson.core.type.TypeReference;
  * version 1, flags (absent marker, deflated), write time, soft expiry, load duration, then the
  * payload (optionally deflated above {@link Builder#compressAbove}). An absent marker is the
  * 28-byte header alone, with its own TTL. Every write carries its entry's TTL ({@code SET .. PX}).
+ * Entries read are decoded by the thread that asks for them, never by Lettuce's event loop.
  *
  * <h2>Batches and leases</h2>
- * {@code getAll} is one {@code MGET}; every other batch is a pipeline of single-key commands or
- * scripts (each touching one value and its own lease, so all of it is cluster-safe). A fill lease
- * is {@code SET lease token NX PX leaseTtl}; a fill is a Lua compare-and-set that stores the value
- * only while the lease still holds that token. Application writes and invalidations delete the
- * lease with the value, so a slow loader cannot overwrite them.
+ * {@code getAll} is one {@code MGET} per {@value RedisCalls#BATCH_SIZE} keys; every other batch is
+ * a pipeline of single-key commands or scripts (each touching one value and its own lease, so all
+ * of it is cluster-safe), {@value RedisCalls#BATCH_SIZE} per call, each call with its own time
+ * limit. A fill lease is {@code SET lease token NX PX leaseTtl}, renewed by its holder while it
+ * loads; a fill is a Lua compare-and-set that stores the value only while the lease still holds
+ * that token. Application writes and invalidations delete the lease with the value, so a slow
+ * loader cannot overwrite them.
  *
  * <h2>Failures</h2>
  * Every call goes through a Resilience4j {@link CircuitBreaker} with a short time limit (an open
  * breaker refuses at once; a call over the limit counts as a breaker failure and its commands are
  * cancelled). Every failure is reported once through {@link TierEvents}, which counts it by kind
- * and logs at a bounded rate; this class logs none itself. A failed read completes with a miss (or
- * {@link Lease#none()}); a write that was not applied completes exceptionally, so the cache knows
- * Redis may still hold an older value and repairs it later. A stored value that cannot be decoded
- * is deleted and reported as {@link RemoteErrorKind#DECODE}. A value the codec cannot encode fails
- * an application {@code putAll} with an {@link IllegalArgumentException} naming the key; one over
- * {@link Builder#maxValueBytes} is not stored, its key is cleared, and it is reported as
- * {@link RemoteErrorKind#ENCODE}.
+ * and logs at a bounded rate; this class logs none itself. A failed read answers
+ * {@link RemoteEntry#unavailable()} (a lease request {@link Lease#unknown()}, under which nothing
+ * is ever filled); a write whose outcome is unknown is reported key by key in its
+ * {@link WriteResult}, so the cache repairs it later. A stored value that cannot be decoded is
+ * deleted and reported as {@link RemoteErrorKind#DECODE}. A value the codec cannot encode is
+ * refused (its key deleted, the reason returned); one over {@link Builder#maxValueBytes} is
+ * skipped, its key deleted, and reported as {@link RemoteErrorKind#ENCODE}.
  *
  * <h2>Logging</h2>
  * Through {@link System.Logger} named after this class: one WARNING when Redis runs with
@@ -131,16 +138,22 @@ public final class RedisTier<K, V> implements RemoteTier<K, V> {
 
   /** Default first segment of every key. */
   public static final String DEFAULT_KEY_PREFIX = "tc";
-  /** Default time limit of one Redis call (a batch counts as one call). */
+  /** Default time limit of one Redis call (a batch of up to 256 keys counts as one call). */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(200);
   /** Default size limit of one stored entry, envelope included: 1 MiB. */
   public static final int DEFAULT_MAX_VALUE_BYTES = 1 << 20;
   /** Default compression threshold: {@code 0}, compression off. */
   public static final int DEFAULT_COMPRESS_ABOVE = 0;
-  /** Default life of a fill lease: longer than any sane load, short enough to recover from a crash. */
+  /** Default life of an unrenewed fill lease: how long others wait for a crashed loader. */
   public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(10);
+  /** Default longest a loading node keeps renewing one lease. */
+  public static final Duration DEFAULT_MAX_LEASE_HOLD = Duration.ofMinutes(1);
+  /** Default interval of each tier's own epoch check. */
+  public static final Duration DEFAULT_EPOCH_CHECK_INTERVAL = Duration.ofSeconds(1);
   /** The default breaker of a cache is called this plus the cache name. */
   public static final String CIRCUIT_BREAKER_NAME_PREFIX = "tiered-cache-";
+  /** A call that must first wait for the connection to be made gets at least this long. */
+  public static final Duration CONNECT_GRACE = RedisCalls.CONNECT_GRACE;
   /**
    * The default breaker's settings: judged over the last 20 calls once 5 were made, it opens at
    * 50% failures (a dead Redis trips it within a handful of calls), stays open 1 s, then lets
@@ -157,55 +170,34 @@ public final class RedisTier<K, V> implements RemoteTier<K, V> {
       .writableStackTraceEnabled(false)
       .build();
 
-  /** A registry configuration of this name, if present, is used for breakers it creates. */
-  static final String REGISTRY_CONFIGURATION = "tiered-cache";
-  private static final int SCAN_COUNT = 1000;
-  /** A call that must first wait for the connection to be made gets at least this long. */
-  static final Duration CONNECT_GRACE = Duration.ofSeconds(2);
   private static final int MAX_DESCRIBED_KEY = 120;
-
-  /** Stores the value only while the lease holds this caller's token, then releases the lease. */
-  private static final byte[] FILL_SCRIPT = (
-      "if redis.call('GET', KEYS[2]) == ARGV[1] then "
-      + "redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) "
-      + "redis.call('DEL', KEYS[2]) "
-      + "return 1 end "
-      + "return 0").getBytes(US_ASCII);
-  /** Releases the lease only if it still holds this caller's token. */
-  private static final byte[] RELEASE_SCRIPT = (
-      "if redis.call('GET', KEYS[1]) == ARGV[1] then "
-      + "return redis.call('DEL', KEYS[1]) end "
-      + "return 0").getBytes(US_ASCII);
-  private static final String FILL_SHA = sha1(FILL_SCRIPT);
-  private static final String RELEASE_SHA = sha1(RELEASE_SCRIPT);
 
   private final String cacheName;
   private final KeyCodec<K> keyCodec;
-  private final TierEvents events;
   private final KeyLayout layout;
   private final Envelope<V> envelope;
-  private final CircuitBreaker breaker;
   private final SharedConnection connection;
-  private final long timeoutNanos;
-  private final long connectGraceNanos;
+  private final RedisCalls calls;
+  private final Epoch epoch;
+  private final LeaseKeeper leaseKeeper;
   private final int maxValueBytes;
   private final long leaseTtlMillis;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private RedisTier(Settings<V> settings, TierContext<K> context) {
+  private RedisTier(TierSettings<V> settings, TierContext<K> context) {
     this.cacheName = context.cacheName();
     this.keyCodec = context.keyCodec();
-    this.events = context.events();
     this.layout = new KeyLayout(settings.keyPrefix(), cacheName);
     this.envelope = new Envelope<>(settings.codec(), settings.compressAbove(), settings.maxValueBytes());
-    this.breaker = settings.breakerFor(CIRCUIT_BREAKER_NAME_PREFIX + cacheName);
-    this.timeoutNanos = settings.timeout().toNanos();
-    this.connectGraceNanos = Math.max(timeoutNanos, CONNECT_GRACE.toNanos());
     this.maxValueBytes = settings.maxValueBytes();
     this.leaseTtlMillis = settings.leaseTtl().toMillis();
     this.connection = settings.client() != null
         ? SharedConnection.shared(settings.client())
         : ownedConnection(settings.redisUri(), settings.timeout());
+    this.calls = new RedisCalls(cacheName, connection, settings.breakerFor(CIRCUIT_BREAKER_NAME_PREFIX + cacheName),
+        context.events(), settings.timeout());
+    this.epoch = new Epoch(layout.epochKey(), calls, context.events(), settings.epochCheckInterval());
+    this.leaseKeeper = new LeaseKeeper(calls, settings.leaseTtl(), settings.maxLeaseHold());
   }
 
   /**
@@ -230,497 +222,512 @@ public final class RedisTier<K, V> implements RemoteTier<K, V> {
 
   /** The breaker guarding this tier's calls, e.g. to bind its state to metrics. */
   public CircuitBreaker circuitBreaker() {
-    return breaker;
+    return calls.breaker();
   }
+
+  /** {@inheritDoc} Exposes the {@link CircuitBreaker}. */
+  @Override
+  public <T> Optional<T> component(Class<T> type) {
+    return type.isInstance(calls.breaker()) ? Optional.of(type.cast(calls.breaker())) : Optional.empty();
+  }
+
+  // ------------------------------------------------------------------ reads
 
   @Override
   public CompletableFuture<RemoteEntry<V>> get(K key) {
-    KeyLayout.Keys keys;
-    try {
-      keys = keysOf(key);
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+    String encoded = encode(key);
+    long known = epoch.knownOrMinusOne();
+    if (known >= 0) {
+      return read(encoded, known);
     }
-    return call(batch -> batch.add(batch.redis().get(keys.value())))
-        .handle((bytes, failure) -> {
-          if (failure != null) {
-            report(failure);
-            return RemoteEntry.<V>miss();
-          }
-          return bytes == null ? RemoteEntry.<V>miss() : decodeOrDrop(keys.value(), bytes);
-        });
+    return epoch.get().handle((current, failure) -> current)
+        .thenCompose(current -> current == null
+            ? CompletableFuture.completedFuture(RemoteEntry.<V>unavailable())
+            : read(encoded, current));
+  }
+
+  private CompletableFuture<RemoteEntry<V>> read(String encodedKey, long inEpoch) {
+    byte[] valueKey = layout.keys(encodedKey, inEpoch).value();
+    return calls.call(batch -> batch.add(batch.redis().get(valueKey))).handle((bytes, failure) -> {
+      if (failure != null) {
+        calls.report(failure);
+        return RemoteEntry.<V>unavailable();
+      }
+      return bytes == null ? RemoteEntry.<V>miss() : deferred(valueKey, bytes);
+    });
   }
 
   @Override
   public CompletableFuture<Map<K, RemoteEntry<V>>> getAll(Collection<? extends K> keys) {
-    var lookup = new LinkedHashMap<K, byte[]>();
-    try {
-      for (K key : keys) {
-        if (!lookup.containsKey(key)) {
-          lookup.put(key, keysOf(key).value());
-        }
-      }
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    if (lookup.isEmpty()) {
+    Map<K, String> encoded = encodeAll(keys);
+    if (encoded.isEmpty()) {
       return CompletableFuture.completedFuture(new HashMap<>());
     }
-    List<K> order = new ArrayList<>(lookup.keySet());
-    byte[][] valueKeys = lookup.values().toArray(new byte[0][]);
-    return call(batch -> batch.add(batch.redis().mget(valueKeys)))
-        .handle((values, failure) -> {
-          Map<K, RemoteEntry<V>> found = new HashMap<>();
-          if (failure != null) {
-            report(failure);
-            return found;
-          }
-          List<byte[]> garbage = null;
-          for (int i = 0; i < order.size() && i < values.size(); i++) {
-            KeyValue<byte[], byte[]> stored = values.get(i);
-            if (stored == null || !stored.hasValue()) {
-              continue;
-            }
-            try {
-              found.put(order.get(i), envelope.decode(stored.getValue()));
-            } catch (Envelope.DecodeException e) {
-              report(RemoteErrorKind.DECODE, undecodable(valueKeys[i], e));
-              garbage = garbage == null ? new ArrayList<>() : garbage;
-              garbage.add(valueKeys[i]);
-            }
-          }
-          if (garbage != null) {
-            drop(garbage);
-          }
-          return found;
-        });
-  }
-
-  /**
-   * {@inheritDoc}
-   *
-   * <p>Each entry is written with {@code SET .. PX ttl} after deleting the key's lease (so an older
-   * load can no longer fill it); an entry that is too big, a {@link RemoteEntry.Kind#MISS} or a
-   * non-positive TTL deletes the key instead, so no older value outlives the write. If the codec
-   * cannot encode a value, that key is deleted, the others are written, and the future fails with
-   * an {@link IllegalArgumentException} naming the key.
-   */
-  @Override
-  public CompletableFuture<Void> putAll(Map<? extends K, RemoteEntry<V>> entries) {
-    if (entries.isEmpty()) {
-      return CompletableFuture.completedFuture(null);
-    }
-    var commands = new ArrayList<Function<Batch, CompletableFuture<?>>>(entries.size());
-    IllegalArgumentException refused = null;
-    try {
-      for (Map.Entry<? extends K, RemoteEntry<V>> e : entries.entrySet()) {
-        String encodedKey = keyCodec.encode(Objects.requireNonNull(e.getKey(), "key"));
-        KeyLayout.Keys keys = layout.keys(encodedKey);
-        RemoteEntry<V> entry = e.getValue();
-        if (entry == null || !entry.isHit() || entry.ttlMillis() <= 0) {
-          commands.add(batch -> batch.add(batch.redis().unlink(keys.value(), keys.lease())));
-          continue;
-        }
-        byte[] bytes;
-        try {
-          bytes = envelope.encode(entry);
-        } catch (Envelope.EncodeException failure) {
-          var error = new IllegalArgumentException("cache '" + cacheName + "': cannot store the value of key '"
-              + abbreviate(encodedKey) + "' in Redis: " + failure.getMessage()
-              + (failure.getCause() == null ? "" : ": " + failure.getCause()), failure.getCause());
-          if (refused == null) {
-            refused = error;
-          } else {
-            refused.addSuppressed(error);
-          }
-          commands.add(batch -> batch.add(batch.redis().unlink(keys.value(), keys.lease())));
-          continue;
-        }
-        if (bytes.length > maxValueBytes) {
-          report(RemoteErrorKind.ENCODE, oversized(encodedKey, bytes.length));
-          commands.add(batch -> batch.add(batch.redis().unlink(keys.value(), keys.lease())));
-          continue;
-        }
-        long ttl = entry.ttlMillis();
-        commands.add(batch -> {
-          // Lease first: a fill that runs between the two commands finds no lease and is refused.
-          batch.add(batch.redis().unlink(keys.lease()));
-          return batch.add(batch.redis().set(keys.value(), bytes, SetArgs.Builder.px(ttl)));
-        });
+    return withEpoch(encoded.keySet(), RemoteEntry.<V>unavailable(), current -> {
+      List<K> order = new ArrayList<>(encoded.keySet());
+      var parts = new ArrayList<CompletableFuture<Map<K, RemoteEntry<V>>>>();
+      for (int from = 0; from < order.size(); from += RedisCalls.BATCH_SIZE) {
+        parts.add(mget(order.subList(from, Math.min(order.size(), from + RedisCalls.BATCH_SIZE)), encoded, current));
       }
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    CompletableFuture<Void> written = pipeline(commands);
-    if (refused == null) {
-      return written;
-    }
-    IllegalArgumentException error = refused;
-    return written.thenCompose(ignored -> CompletableFuture.failedFuture(error));
+      return CompletableFuture.allOf(parts.toArray(CompletableFuture<?>[]::new)).thenApply(done -> {
+        Map<K, RemoteEntry<V>> found = new HashMap<>();
+        parts.forEach(part -> found.putAll(part.join()));
+        return found;
+      });
+    });
   }
 
-  @Override
-  public CompletableFuture<Void> invalidate(Collection<? extends K> keys) {
-    var commands = new ArrayList<Function<Batch, CompletableFuture<?>>>(keys.size());
-    try {
-      for (K key : keys) {
-        KeyLayout.Keys both = keysOf(key);
-        commands.add(batch -> batch.add(batch.redis().unlink(both.value(), both.lease())));
+  private CompletableFuture<Map<K, RemoteEntry<V>>> mget(List<K> part, Map<K, String> encoded, long inEpoch) {
+    byte[][] valueKeys = new byte[part.size()][];
+    for (int i = 0; i < part.size(); i++) {
+      valueKeys[i] = layout.keys(encoded.get(part.get(i)), inEpoch).value();
+    }
+    return calls.call(batch -> batch.add(batch.redis().mget(valueKeys))).handle((values, failure) -> {
+      Map<K, RemoteEntry<V>> found = new HashMap<>();
+      if (failure != null) {
+        calls.report(failure);
+        part.forEach(key -> found.put(key, RemoteEntry.unavailable()));
+        return found;
       }
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    return commands.isEmpty() ? CompletableFuture.completedFuture(null) : pipeline(commands);
-  }
-
-  /**
-   * {@inheritDoc}
-   *
-   * <p>Walks this cache's keys (values and leases) with {@code SCAN MATCH <prefix>:<cache>:*}, one
-   * step at a time, each step and its {@code UNLINK}s being one call with the usual time limit. A
-   * key written while the walk runs may survive it.
-   */
-  @Override
-  public CompletableFuture<Void> invalidateAll() {
-    ScanArgs args = ScanArgs.Builder.matches(layout.scanPattern()).limit(SCAN_COUNT);
-    return scanAndUnlink(ScanCursor.INITIAL, args)
-        .whenComplete((ignored, failure) -> {
-          if (failure != null) {
-            report(failure);
-          }
-        });
-  }
-
-  private CompletableFuture<Void> scanAndUnlink(ScanCursor cursor, ScanArgs args) {
-    CompletableFuture<KeyScanCursor<byte[]>> step = call(batch -> batch.add(batch.redis().scan(cursor, args)));
-    return step.thenCompose(found -> {
-      CompletableFuture<?> unlinked = found.getKeys().isEmpty()
-          ? CompletableFuture.completedFuture(null)
-          : call(batch -> {
-            var replies = new ArrayList<CompletableFuture<?>>();
-            // One UNLINK per hash tag: a value and its lease together, never across cluster slots.
-            for (List<byte[]> group : byHashTag(found.getKeys())) {
-              replies.add(batch.add(batch.redis().unlink(group.toArray(new byte[0][]))));
-            }
-            return CompletableFuture.allOf(replies.toArray(CompletableFuture<?>[]::new));
-          });
-      return unlinked.thenCompose(done -> found.isFinished()
-          ? CompletableFuture.completedFuture(null)
-          : scanAndUnlink(found, args));
+      for (int i = 0; i < part.size(); i++) {
+        KeyValue<byte[], byte[]> stored = i < values.size() ? values.get(i) : null;
+        found.put(part.get(i), stored == null || !stored.hasValue() ? RemoteEntry.miss()
+            : deferred(valueKeys[i], stored.getValue()));
+      }
+      return found;
     });
   }
 
   /**
    * {@inheritDoc}
    *
-   * <p>One pipelined {@code SET <lease> <random token> NX PX <leaseTtl>} per key. A key whose
-   * command failed gets {@link Lease#none()}.
+   * <p>Per key, pipelined: {@code EXISTS lease} then {@code GET value} (Redis runs them in this
+   * order, so a fill between the two is seen as filled, never as abandoned).
+   */
+  @Override
+  public CompletableFuture<Map<K, PendingFill<V>>> pollFills(Collection<? extends K> keys) {
+    Map<K, String> encoded = encodeAll(keys);
+    if (encoded.isEmpty()) {
+      return CompletableFuture.completedFuture(new HashMap<>());
+    }
+    return withEpoch(encoded.keySet(), PendingFill.<V>unknown(), current -> {
+      List<K> order = new ArrayList<>(encoded.keySet());
+      var commands = new ArrayList<Function<RedisCalls.Batch, CompletableFuture<?>>>(order.size());
+      List<byte[]> valueKeys = new ArrayList<>(order.size());
+      for (K key : order) {
+        KeyLayout.Keys both = layout.keys(encoded.get(key), current);
+        valueKeys.add(both.value());
+        commands.add(batch -> {
+          CompletableFuture<Long> leaseExists = batch.add(batch.redis().exists(both.lease()));
+          CompletableFuture<byte[]> value = batch.add(batch.redis().get(both.value()));
+          return leaseExists.thenCombine(value, (exists, bytes) -> new Object[] {exists, bytes});
+        });
+      }
+      return calls.pipeline(commands).thenApply(replies -> {
+        Map<K, PendingFill<V>> result = new HashMap<>();
+        Throwable failed = null;
+        for (int i = 0; i < order.size(); i++) {
+          RedisCalls.Reply reply = replies.get(i);
+          if (!reply.ok()) {
+            failed = failed == null ? reply.failure() : failed;
+            result.put(order.get(i), PendingFill.unknown());
+            continue;
+          }
+          Object[] pair = (Object[]) reply.value();
+          byte[] bytes = (byte[]) pair[1];
+          result.put(order.get(i), bytes != null ? PendingFill.filled(deferred(valueKeys.get(i), bytes))
+              : ((Long) pair[0]) > 0 ? PendingFill.loading() : PendingFill.abandoned());
+        }
+        reportCommandFailure(failed, replies);
+        return result;
+      });
+    });
+  }
+
+  // ------------------------------------------------------------------ application writes
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Each entry is written with {@code SET .. PX ttl} right after deleting the key's lease (so
+   * an older load can no longer fill it); an entry that is too big, a miss or a non-positive TTL
+   * deletes the key instead, so no older value outlives the write.
+   */
+  @Override
+  public CompletableFuture<WriteResult<K>> putAll(Map<? extends K, RemoteEntry<V>> entries) {
+    Map<K, String> encoded = encodeAll(entries.keySet());
+    if (encoded.isEmpty()) {
+      return CompletableFuture.completedFuture(WriteResult.applied());
+    }
+    Map<K, RuntimeException> refused = new HashMap<>();
+    Set<K> skipped = new HashSet<>();
+    Map<K, byte[]> bytesOf = new HashMap<>();
+    for (K key : encoded.keySet()) {
+      RemoteEntry<V> entry = entries.get(key);
+      if (entry == null || !entry.isHit() || entry.ttlMillis() <= 0) {
+        continue; // deleted below
+      }
+      try {
+        byte[] bytes = envelope.encode(entry);
+        if (bytes.length > maxValueBytes) {
+          calls.report(RemoteErrorKind.ENCODE, oversized(encoded.get(key), bytes.length));
+          skipped.add(key);
+        } else {
+          bytesOf.put(key, bytes);
+        }
+      } catch (Envelope.EncodeException failure) {
+        refused.put(key, new IllegalArgumentException("cache '" + cacheName + "': cannot store the value of key '"
+            + abbreviate(encoded.get(key)) + "' in Redis: " + failure.getMessage()
+            + (failure.getCause() == null ? "" : ": " + failure.getCause()), failure.getCause()));
+      }
+    }
+    return withEpochOrUnapplied(encoded.keySet(), current -> {
+      List<K> order = new ArrayList<>(encoded.keySet());
+      var commands = new ArrayList<Function<RedisCalls.Batch, CompletableFuture<?>>>(order.size());
+      for (K key : order) {
+        KeyLayout.Keys both = layout.keys(encoded.get(key), current);
+        byte[] bytes = bytesOf.get(key);
+        if (bytes == null) {
+          commands.add(batch -> batch.add(batch.redis().unlink(both.value(), both.lease())));
+        } else {
+          long ttl = entries.get(key).ttlMillis();
+          commands.add(batch -> {
+            // Lease first: a fill that runs between the two commands finds no lease and is refused.
+            CompletableFuture<Long> lease = batch.add(batch.redis().unlink(both.lease()));
+            CompletableFuture<String> set = batch.add(batch.redis().set(both.value(), bytes, SetArgs.Builder.px(ttl)));
+            return lease.thenCombine(set, (l, s) -> s);
+          });
+        }
+      }
+      return calls.pipeline(commands).thenApply(replies -> {
+        Set<K> unapplied = unappliedOf(order, replies);
+        return new WriteResult<>(unapplied, refused, skipped);
+      });
+    });
+  }
+
+  @Override
+  public CompletableFuture<WriteResult<K>> invalidate(Collection<? extends K> keys) {
+    Map<K, String> encoded = encodeAll(keys);
+    if (encoded.isEmpty()) {
+      return CompletableFuture.completedFuture(WriteResult.applied());
+    }
+    return withEpochOrUnapplied(encoded.keySet(), current -> {
+      List<K> order = new ArrayList<>(encoded.keySet());
+      var commands = new ArrayList<Function<RedisCalls.Batch, CompletableFuture<?>>>(order.size());
+      for (K key : order) {
+        KeyLayout.Keys both = layout.keys(encoded.get(key), current);
+        commands.add(batch -> batch.add(batch.redis().unlink(both.value(), both.lease())));
+      }
+      return calls.pipeline(commands).thenApply(replies -> WriteResult.unapplied(unappliedOf(order, replies)));
+    });
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One {@code INCR} of {@code <prefix>:<cache>:epoch}; the keys of older epochs expire by their
+   * TTL. Completes exceptionally if Redis did not answer, since it may or may not have moved.
+   */
+  @Override
+  public CompletableFuture<Long> invalidateAll() {
+    return epoch.increment();
+  }
+
+  @Override
+  public void advanceEpoch(long newEpoch) {
+    epoch.advance(newEpoch);
+  }
+
+  @Override
+  public CompletableFuture<Boolean> resync() {
+    return epoch.resync();
+  }
+
+  // ------------------------------------------------------------------ leases and fills
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One pipelined {@code SET <lease> <epoch>:<random token> NX PX <leaseTtl>} per key; an
+   * acquired lease is renewed while this node loads. A key whose command failed gets
+   * {@link Lease#unknown()}, under which nothing is filled.
    */
   @Override
   public CompletableFuture<Map<K, Lease>> acquireLeases(Collection<? extends K> keys) {
-    var requests = new LinkedHashMap<K, KeyLayout.Keys>();
-    try {
-      for (K key : keys) {
-        if (!requests.containsKey(key)) {
-          requests.put(key, keysOf(key));
+    Map<K, String> encoded = encodeAll(keys);
+    if (encoded.isEmpty()) {
+      return CompletableFuture.completedFuture(new HashMap<>());
+    }
+    return withEpoch(encoded.keySet(), Lease.unknown(), current -> {
+      List<K> order = new ArrayList<>(encoded.keySet());
+      List<String> tokens = new ArrayList<>(order.size());
+      List<byte[]> leaseKeys = new ArrayList<>(order.size());
+      var commands = new ArrayList<Function<RedisCalls.Batch, CompletableFuture<?>>>(order.size());
+      SetArgs args = SetArgs.Builder.nx().px(leaseTtlMillis);
+      for (K key : order) {
+        String token = current + ":" + newToken();
+        byte[] leaseKey = layout.keys(encoded.get(key), current).lease();
+        tokens.add(token);
+        leaseKeys.add(leaseKey);
+        commands.add(batch -> batch.add(batch.redis().set(leaseKey, token.getBytes(US_ASCII), args)));
+      }
+      return calls.pipeline(commands).thenApply(replies -> {
+        Map<K, Lease> leases = new HashMap<>();
+        Throwable failed = null;
+        for (int i = 0; i < order.size(); i++) {
+          RedisCalls.Reply reply = replies.get(i);
+          if (!reply.ok()) {
+            failed = failed == null ? reply.failure() : failed;
+            leases.put(order.get(i), Lease.unknown());
+          } else if ("OK".equals(reply.value())) {
+            leaseKeeper.keep(tokens.get(i), leaseKeys.get(i));
+            leases.put(order.get(i), Lease.acquired(tokens.get(i)));
+          } else {
+            leases.put(order.get(i), Lease.heldElsewhere());
+          }
         }
-      }
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    Map<K, Lease> leases = new HashMap<>();
-    if (requests.isEmpty()) {
-      return CompletableFuture.completedFuture(leases);
-    }
-    List<K> order = new ArrayList<>(requests.keySet());
-    List<String> tokens = new ArrayList<>(order.size());
-    var commands = new ArrayList<Function<Batch, CompletableFuture<?>>>(order.size());
-    SetArgs args = SetArgs.Builder.nx().px(leaseTtlMillis);
-    for (K key : order) {
-      String token = newToken();
-      tokens.add(token);
-      byte[] lease = requests.get(key).lease();
-      commands.add(batch -> batch.add(batch.redis().set(lease, token.getBytes(US_ASCII), args)));
-    }
-    return callPipeline(commands).handle((replies, failure) -> {
-      Throwable partial = failure;
-      for (int i = 0; i < order.size(); i++) {
-        Reply reply = replies == null ? null : replies.get(i);
-        Lease lease;
-        if (reply == null || reply.failure() != null) {
-          lease = Lease.none();
-          partial = partial == null && reply != null ? reply.failure() : partial;
-        } else {
-          lease = "OK".equals(reply.value()) ? Lease.acquired(tokens.get(i)) : Lease.heldElsewhere();
-        }
-        leases.put(order.get(i), lease);
-      }
-      if (partial != null) {
-        report(partial);
-      }
-      return leases;
+        reportCommandFailure(failed, replies);
+        return leases;
+      });
     });
   }
 
   /**
    * {@inheritDoc}
    *
-   * <p>Per key, pipelined: with an {@link Lease.State#ACQUIRED acquired} lease a Lua
-   * compare-and-set ({@code EVALSHA}, {@code EVAL} on {@code NOSCRIPT}); with {@link Lease#none()}
-   * a plain {@code SET .. PX}; with {@link Lease#heldElsewhere()} a {@code SET .. NX PX}, which
-   * stores only if the holder has not filled yet.
-   *
-   * <p>The result holds the value entries that were stored, less those <em>fenced</em> (the lease
-   * was lost to a write or an invalidation, or, held elsewhere, another value is already there)
-   * and those whose command failed. One exception: a value the codec cannot encode or that is over
-   * {@link Builder#maxValueBytes} is not stored (reported as {@link RemoteErrorKind#ENCODE}, its
-   * lease released) yet stays in the result, because nothing newer is known to exist and L1 may
-   * still keep it. A {@link RemoteEntry#miss() miss} entry only releases its lease. If the whole
-   * call fails, the future completes exceptionally.
+   * <p>Per key, pipelined: with an acquired lease of the current epoch, a Lua compare-and-set
+   * ({@code EVALSHA}, {@code EVAL} on {@code NOSCRIPT}); a lease of an older epoch is fenced at
+   * once (everything was invalidated since it was taken); with {@link Lease#none()}, a plain
+   * {@code SET .. PX}. A value that cannot be encoded or is over {@link Builder#maxValueBytes} is
+   * not stored ({@link FillOutcome#SKIPPED}, reported as {@link RemoteErrorKind#ENCODE}) and its
+   * lease is released, as is the lease of a miss entry.
    */
   @Override
-  public CompletableFuture<Set<K>> fill(Map<K, LeasedEntry<V>> fills) {
-    Set<K> kept = new HashSet<>();
-    var owners = new ArrayList<K>(fills.size()); // per command: the key it fills, or null for a release
-    var commands = new ArrayList<Function<Batch, CompletableFuture<?>>>(fills.size());
-    try {
-      for (Map.Entry<K, LeasedEntry<V>> e : fills.entrySet()) {
-        String encodedKey = keyCodec.encode(Objects.requireNonNull(e.getKey(), "key"));
-        KeyLayout.Keys keys = layout.keys(encodedKey);
-        Lease lease = e.getValue().lease();
-        RemoteEntry<V> entry = e.getValue().entry();
-        byte[] bytes = null;
-        if (entry.isHit() && entry.ttlMillis() > 0) {
-          kept.add(e.getKey());
-          try {
-            bytes = envelope.encode(entry);
-            if (bytes.length > maxValueBytes) {
-              report(RemoteErrorKind.ENCODE, oversized(encodedKey, bytes.length));
-              bytes = null;
-            }
-          } catch (Envelope.EncodeException failure) {
-            report(RemoteErrorKind.ENCODE, new Envelope.EncodeException("cache '" + cacheName
-                + "': cannot store the loaded value of key '" + abbreviate(encodedKey) + "': "
-                + failure.getMessage(), failure.getCause()));
-          }
-        }
-        if (bytes == null) {
-          if (lease.state() == Lease.State.ACQUIRED) {
-            byte[] token = lease.token().getBytes(UTF_8);
-            commands.add(batch -> script(batch, RELEASE_SHA, RELEASE_SCRIPT, new byte[][] {keys.lease()}, token));
-            owners.add(null);
-          }
-          continue;
-        }
-        byte[] ttl = Long.toString(entry.ttlMillis()).getBytes(US_ASCII);
-        byte[] value = bytes;
-        owners.add(e.getKey());
-        switch (lease.state()) {
-          case ACQUIRED -> {
-            byte[] token = lease.token().getBytes(UTF_8);
-            byte[][] both = {keys.value(), keys.lease()};
-            commands.add(batch -> script(batch, FILL_SHA, FILL_SCRIPT, both, token, value, ttl)
-                .thenApply(stored -> Long.valueOf(1L).equals(stored)));
-          }
-          case HELD_ELSEWHERE -> commands.add(batch -> batch.add(batch.redis()
-              .set(keys.value(), value, SetArgs.Builder.nx().px(entry.ttlMillis())))
-              .thenApply("OK"::equals));
-          case NONE -> commands.add(batch -> batch.add(batch.redis()
-              .set(keys.value(), value, SetArgs.Builder.px(entry.ttlMillis())))
-              .thenApply(reply -> true));
-        }
+  public CompletableFuture<Map<K, FillOutcome>> fill(Map<K, LeasedEntry<V>> fills) {
+    Map<K, String> encoded = encodeAll(fills.keySet());
+    if (encoded.isEmpty()) {
+      return CompletableFuture.completedFuture(new HashMap<>());
+    }
+    long known = epoch.knownOrMinusOne();
+    if (known >= 0) {
+      return fill(fills, encoded, known);
+    }
+    // Not known (just created, or resyncing): judge the leases against the epoch once read; if it
+    // cannot be read, fill nothing (-1 fences every entry).
+    return epoch.get().handle((current, failure) -> current == null ? -1L : current)
+        .thenCompose(current -> fill(fills, encoded, current));
+  }
+
+  private CompletableFuture<Map<K, FillOutcome>> fill(Map<K, LeasedEntry<V>> fills, Map<K, String> encoded, long current) {
+    Map<K, FillOutcome> outcomes = new HashMap<>();
+    List<K> owners = new ArrayList<>();
+    var commands = new ArrayList<Function<RedisCalls.Batch, CompletableFuture<?>>>();
+    for (Map.Entry<K, String> next : encoded.entrySet()) {
+      K key = next.getKey();
+      Lease lease = fills.get(key).lease();
+      RemoteEntry<V> entry = fills.get(key).entry();
+      if (lease.state() == Lease.State.HELD_ELSEWHERE || lease.state() == Lease.State.UNKNOWN) {
+        outcomes.put(key, entry.isHit() ? FillOutcome.FENCED : FillOutcome.RELEASED);
+        continue;
       }
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      long leaseEpoch = lease.state() == Lease.State.ACQUIRED ? epochOf(lease.token()) : current;
+      if (lease.state() == Lease.State.ACQUIRED) {
+        leaseKeeper.forget(lease.token());
+      }
+      KeyLayout.Keys both = layout.keys(next.getValue(), Math.max(0, leaseEpoch));
+      byte[] bytes = entry.isHit() && entry.ttlMillis() > 0 ? encodeForFill(next.getValue(), entry) : null;
+      boolean fenced = current < 0 || leaseEpoch != current;
+      if (bytes == null || fenced) {
+        outcomes.put(key, fenced && entry.isHit() ? FillOutcome.FENCED
+            : entry.isHit() && entry.ttlMillis() > 0 ? FillOutcome.SKIPPED : FillOutcome.RELEASED);
+        if (lease.state() == Lease.State.ACQUIRED) {
+          byte[] token = lease.token().getBytes(US_ASCII);
+          commands.add(batch -> RedisCalls.<Long>script(batch, Script.RELEASE, ScriptOutputType.INTEGER,
+              new byte[][] {both.lease()}, token));
+          owners.add(null);
+        }
+        continue;
+      }
+      byte[] ttl = Long.toString(entry.ttlMillis()).getBytes(US_ASCII);
+      owners.add(key);
+      if (lease.state() == Lease.State.ACQUIRED) {
+        byte[] token = lease.token().getBytes(US_ASCII);
+        commands.add(batch -> RedisCalls.<Long>script(batch, Script.FILL, ScriptOutputType.INTEGER,
+            new byte[][] {both.value(), both.lease()}, token, bytes, ttl));
+      } else {
+        commands.add(batch -> batch.add(batch.redis().set(both.value(), bytes, SetArgs.Builder.px(entry.ttlMillis())))
+            .thenApply(reply -> 1L));
+      }
     }
     if (commands.isEmpty()) {
-      return CompletableFuture.completedFuture(kept);
+      return CompletableFuture.completedFuture(outcomes);
     }
-    return callPipeline(commands).whenComplete((replies, failure) -> {
-      if (failure != null) {
-        report(failure);
-      }
-    }).thenApply(replies -> {
-      Throwable partial = null;
+    return calls.pipeline(commands).thenApply(replies -> {
+      Throwable failed = null;
       for (int i = 0; i < replies.size(); i++) {
-        Reply reply = replies.get(i);
+        RedisCalls.Reply reply = replies.get(i);
         K owner = owners.get(i);
-        if (reply.failure() != null) {
-          partial = partial == null ? reply.failure() : partial;
+        if (!reply.ok()) {
+          failed = failed == null ? reply.failure() : failed;
           if (owner != null) {
-            kept.remove(owner); // unknown whether it was stored: do not vouch for it
+            outcomes.put(owner, FillOutcome.UNKNOWN);
           }
-        } else if (owner != null && Boolean.FALSE.equals(reply.value())) {
-          kept.remove(owner);
+        } else if (owner != null) {
+          outcomes.put(owner, Long.valueOf(1L).equals(reply.value()) ? FillOutcome.STORED : FillOutcome.FENCED);
         }
       }
-      if (partial != null) {
-        report(partial);
-      }
-      return kept;
+      reportCommandFailure(failed, replies);
+      return outcomes;
     });
+  }
+
+  /**
+   * {@inheritDoc} Each call gets this tier's time limit (or the connect grace while the first
+   * connection is made); batches of more than {@value RedisCalls#BATCH_SIZE} keys are several
+   * calls, and an epoch that must first be read adds one more.
+   */
+  @Override
+  public Duration maxCallDuration(int keyCount) {
+    return Duration.ofNanos(calls.limitNanos() * (RedisCalls.callsFor(keyCount) + 1));
   }
 
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
+      epoch.close();
+      leaseKeeper.close();
+      calls.close();
       connection.release();
     }
   }
 
   @Override
   public String toString() {
-    return "RedisTier[" + layout.cacheSegment() + ", breaker " + breaker.getName() + " " + breaker.getState() + "]";
-  }
-
-  // ------------------------------------------------------------------ calls
-
-  /**
-   * Runs one Redis call through the breaker with the time limit: refused at once when the breaker
-   * is open; a call that times out is recorded as a breaker failure and its commands are cancelled,
-   * so a command still buffered by Lettuce is never sent late.
-   */
-  private <T> CompletableFuture<T> call(Function<Batch, CompletableFuture<T>> op) {
-    if (closed.get()) {
-      return CompletableFuture.failedFuture(new IllegalStateException("the Redis tier of cache '" + cacheName + "' is closed"));
-    }
-    if (!breaker.tryAcquirePermission()) {
-      return CompletableFuture.failedFuture(CallNotPermittedException.createCallNotPermittedException(breaker));
-    }
-    long start = breaker.getCurrentTimestamp();
-    // Only a freshly created tier waits for its first connection; after that, the plain limit.
-    long limitNanos = connection.ready() ? timeoutNanos : connectGraceNanos;
-    var batch = new Batch();
-    CompletableFuture<T> result;
-    try {
-      result = connection.with(redis -> op.apply(batch.bind(redis)));
-    } catch (RuntimeException e) {
-      result = CompletableFuture.failedFuture(e);
-    }
-    var limited = new CompletableFuture<T>();
-    result.whenComplete((value, failure) -> {
-      if (failure == null) {
-        limited.complete(value);
-      } else {
-        limited.completeExceptionally(Failures.unwrap(failure));
-      }
-    });
-    limited.orTimeout(limitNanos, TimeUnit.NANOSECONDS);
-    return limited.whenComplete((value, failure) -> {
-      long elapsed = breaker.getCurrentTimestamp() - start;
-      if (failure == null) {
-        breaker.onResult(elapsed, breaker.getTimestampUnit(), value);
-      } else {
-        batch.cancel();
-        breaker.onError(elapsed, breaker.getTimestampUnit(), Failures.unwrap(failure));
-      }
-    });
-  }
-
-  /**
-   * Issues {@code commands} back to back on the connection (a pipeline: nobody waits per key) and
-   * settles each reply. The call fails only if every command failed; otherwise each reply says
-   * how it went.
-   */
-  private CompletableFuture<List<Reply>> callPipeline(List<Function<Batch, CompletableFuture<?>>> commands) {
-    return call(batch -> {
-      var replies = new ArrayList<CompletableFuture<Reply>>(commands.size());
-      for (Function<Batch, CompletableFuture<?>> command : commands) {
-        CompletableFuture<?> issued;
-        try {
-          issued = command.apply(batch);
-        } catch (RuntimeException e) {
-          issued = CompletableFuture.failedFuture(e);
-        }
-        replies.add(issued.handle((value, failure) -> new Reply(value, failure == null ? null : Failures.unwrap(failure))));
-      }
-      return CompletableFuture.allOf(replies.toArray(CompletableFuture<?>[]::new)).thenApply(done -> {
-        var settled = new ArrayList<Reply>(replies.size());
-        for (CompletableFuture<Reply> reply : replies) {
-          settled.add(reply.join());
-        }
-        if (!settled.isEmpty() && settled.stream().allMatch(reply -> reply.failure() != null)) {
-          throw new CompletionException(settled.get(0).failure());
-        }
-        return settled;
-      });
-    });
-  }
-
-  /**
-   * A write pipeline: completes normally only if every command was applied; otherwise reports the
-   * failure and completes exceptionally with it (the core then repairs those keys later).
-   */
-  private CompletableFuture<Void> pipeline(List<Function<Batch, CompletableFuture<?>>> commands) {
-    return callPipeline(commands).thenApply(replies -> {
-      for (Reply reply : replies) {
-        if (reply.failure() != null) {
-          throw new CompletionException(reply.failure());
-        }
-      }
-      return (Void) null;
-    }).whenComplete((ignored, failure) -> {
-      if (failure != null) {
-        report(failure);
-      }
-    });
-  }
-
-  /** {@code EVALSHA}, falling back to {@code EVAL} (which also caches the script) on {@code NOSCRIPT}. */
-  private static CompletableFuture<Long> script(Batch batch, String sha, byte[] script, byte[][] keys, byte[]... args) {
-    return batch.add(batch.redis().<Long>evalsha(sha, ScriptOutputType.INTEGER, keys, args))
-        .exceptionallyCompose(failure -> isNoScript(failure)
-            ? batch.add(batch.redis().<Long>eval(script, ScriptOutputType.INTEGER, keys, args))
-            : CompletableFuture.failedFuture(failure));
-  }
-
-  private static boolean isNoScript(Throwable failure) {
-    Throwable t = Failures.unwrap(failure);
-    return t instanceof RedisNoScriptException
-        || (t.getMessage() != null && t.getMessage().startsWith("NOSCRIPT"));
+    return "RedisTier[" + layout.cacheSegment() + ", epoch " + epoch.knownOrMinusOne()
+        + ", breaker " + calls.breaker().getName() + " " + calls.breaker().getState() + "]";
   }
 
   // ------------------------------------------------------------------ helpers
 
-  private KeyLayout.Keys keysOf(K key) {
-    return layout.keys(keyCodec.encode(Objects.requireNonNull(key, "key")));
+  /** Runs {@code op} in the current epoch, reading it first if needed; every key gets {@code ifUnknown} if it cannot be read. */
+  private <T> CompletableFuture<Map<K, T>> withEpoch(Set<K> keys, T ifUnknown,
+      Function<Long, CompletableFuture<Map<K, T>>> op) {
+    long known = epoch.knownOrMinusOne();
+    if (known >= 0) {
+      return op.apply(known);
+    }
+    return epoch.get().handle((current, failure) -> current).thenCompose(current -> {
+      if (current != null) {
+        return op.apply(current);
+      }
+      Map<K, T> unknown = new HashMap<>();
+      keys.forEach(key -> unknown.put(key, ifUnknown));
+      return CompletableFuture.completedFuture(unknown);
+    });
   }
 
-  private RemoteEntry<V> decodeOrDrop(byte[] valueKey, byte[] bytes) {
-    try {
-      return envelope.decode(bytes);
-    } catch (Envelope.DecodeException e) {
-      report(RemoteErrorKind.DECODE, undecodable(valueKey, e));
-      drop(List.of(valueKey));
-      return RemoteEntry.miss();
+  private CompletableFuture<WriteResult<K>> withEpochOrUnapplied(Set<K> keys,
+      Function<Long, CompletableFuture<WriteResult<K>>> op) {
+    long known = epoch.knownOrMinusOne();
+    if (known >= 0) {
+      return op.apply(known);
+    }
+    return epoch.get().handle((current, failure) -> current).thenCompose(current -> current != null
+        ? op.apply(current) : CompletableFuture.completedFuture(WriteResult.unapplied(new HashSet<>(keys))));
+  }
+
+  private Set<K> unappliedOf(List<K> order, List<RedisCalls.Reply> replies) {
+    Set<K> unapplied = new LinkedHashSet<>();
+    Throwable failed = null;
+    for (int i = 0; i < order.size(); i++) {
+      if (!replies.get(i).ok()) {
+        unapplied.add(order.get(i));
+        failed = failed == null ? replies.get(i).failure() : failed;
+      }
+    }
+    reportCommandFailure(failed, replies);
+    return unapplied;
+  }
+
+  /**
+   * Reports a failure of single commands once; a failure of a whole call was reported by
+   * {@link RedisCalls#pipeline} already (then every reply of the call carries the same one).
+   */
+  private void reportCommandFailure(Throwable failed, List<RedisCalls.Reply> replies) {
+    if (failed == null) {
+      return;
+    }
+    boolean wholeCall = replies.stream().allMatch(reply -> reply.failure() == failed);
+    if (!wholeCall) {
+      calls.report(failed);
     }
   }
 
-  /** Deletes undecodable entries, fire-and-forget (through the breaker like every call). */
-  private void drop(List<byte[]> valueKeys) {
-    var commands = new ArrayList<Function<Batch, CompletableFuture<?>>>(valueKeys.size());
-    for (byte[] valueKey : valueKeys) {
-      commands.add(batch -> batch.add(batch.redis().unlink(valueKey)));
+  private String encode(K key) {
+    String encoded = keyCodec.encode(Objects.requireNonNull(key, "key"));
+    return Objects.requireNonNull(encoded, "the key codec returned null");
+  }
+
+  private Map<K, String> encodeAll(Collection<? extends K> keys) {
+    Map<K, String> encoded = new LinkedHashMap<>();
+    for (K key : keys) {
+      if (!encoded.containsKey(key)) {
+        encoded.put(key, encode(key));
+      }
     }
-    pipeline(commands);
+    return encoded;
   }
 
-  private void report(Throwable failure) {
-    Throwable cause = Failures.unwrap(failure);
-    report(Failures.classify(cause), cause);
-  }
-
-  private void report(RemoteErrorKind kind, Throwable cause) {
+  private byte[] encodeForFill(String encodedKey, RemoteEntry<V> entry) {
     try {
-      events.remoteError(kind, cause);
-    } catch (RuntimeException ignored) {
-      // A broken listener must not turn an absorbed failure into a thrown one.
+      byte[] bytes = envelope.encode(entry);
+      if (bytes.length <= maxValueBytes) {
+        return bytes;
+      }
+      calls.report(RemoteErrorKind.ENCODE, oversized(encodedKey, bytes.length));
+    } catch (Envelope.EncodeException failure) {
+      calls.report(RemoteErrorKind.ENCODE, new Envelope.EncodeException("cache '" + cacheName
+          + "': cannot store the loaded value of key '" + abbreviate(encodedKey) + "': "
+          + failure.getMessage(), failure.getCause()));
+    }
+    return null;
+  }
+
+  /** An entry decoded by the thread that first looks at it; undecodable bytes are deleted and reported. */
+  private RemoteEntry<V> deferred(byte[] valueKey, byte[] bytes) {
+    return RemoteEntry.deferred(() -> {
+      try {
+        return envelope.decode(bytes);
+      } catch (Envelope.DecodeException e) {
+        calls.report(RemoteErrorKind.DECODE, undecodable(valueKey, e));
+        drop(valueKey);
+        return RemoteEntry.miss();
+      }
+    });
+  }
+
+  /** Deletes an undecodable entry, fire-and-forget (through the breaker like every call). */
+  private void drop(byte[] valueKey) {
+    calls.call(batch -> batch.add(batch.redis().unlink(valueKey))).whenComplete((ignored, failure) -> {
+      if (failure != null) {
+        calls.report(failure);
+      }
+    });
+  }
+
+  private static long epochOf(String token) {
+    int colon = token.indexOf(':');
+    try {
+      return colon <= 0 ? -1 : Long.parseLong(token, 0, colon, 10);
+    } catch (NumberFormatException e) {
+      return -1;
     }
   }
 
   private Envelope.DecodeException undecodable(byte[] valueKey, Envelope.DecodeException cause) {
-    return new Envelope.DecodeException("cache '" + cacheName + "': deleted the undecodable entry at "
-        + describe(valueKey) + ": " + cause.getMessage(), cause.getCause());
+    return new Envelope.DecodeException("cache '" + cacheName + "': deleted the undecodable entry at '"
+        + abbreviate(new String(valueKey, UTF_8)) + "': " + cause.getMessage(), cause.getCause());
   }
 
   private Envelope.EncodeException oversized(String encodedKey, int size) {
@@ -728,46 +735,13 @@ public final class RedisTier<K, V> implements RemoteTier<K, V> {
         + "' not stored: " + size + " bytes is over maxValueBytes " + maxValueBytes, null);
   }
 
-  private static String describe(byte[] key) {
-    String text = new String(key, UTF_8);
-    return "'" + abbreviate(text) + "'";
-  }
-
   private static String abbreviate(String text) {
     return text.length() <= MAX_DESCRIBED_KEY ? text : text.substring(0, MAX_DESCRIBED_KEY) + "...(" + text.length() + " chars)";
-  }
-
-  private static List<List<byte[]>> byHashTag(List<byte[]> keys) {
-    var groups = new LinkedHashMap<String, List<byte[]>>();
-    for (byte[] key : keys) {
-      groups.computeIfAbsent(hashTag(key), tag -> new ArrayList<>(2)).add(key);
-    }
-    return new ArrayList<>(groups.values());
-  }
-
-  private static String hashTag(byte[] key) {
-    int open = -1;
-    for (int i = 0; i < key.length; i++) {
-      if (key[i] == '{' && open < 0) {
-        open = i;
-      } else if (key[i] == '}' && open >= 0) {
-        return new String(key, open + 1, i - open - 1, US_ASCII);
-      }
-    }
-    return new String(key, UTF_8); // not ours: a group of its own
   }
 
   private static String newToken() {
     var random = ThreadLocalRandom.current();
     return HexFormat.of().toHexDigits(random.nextLong()) + HexFormat.of().toHexDigits(random.nextLong());
-  }
-
-  private static String sha1(byte[] script) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(script));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform has SHA-1", e);
-    }
   }
 
   private static SharedConnection ownedConnection(String redisUri, Duration timeout) {
@@ -784,62 +758,6 @@ public final class RedisTier<K, V> implements RemoteTier<K, V> {
         .socketOptions(SocketOptions.builder().connectTimeout(connectTimeout).build())
         .build());
     return SharedConnection.owned(client, resources, uri);
-  }
-
-  /** The commands of one call, kept so that they can be cancelled if the call times out. */
-  private static final class Batch {
-    private final ConcurrentLinkedQueue<RedisFuture<?>> issued = new ConcurrentLinkedQueue<>();
-    private volatile RedisAsyncCommands<byte[], byte[]> redis;
-    private volatile boolean cancelled;
-
-    Batch bind(RedisAsyncCommands<byte[], byte[]> commands) {
-      this.redis = commands;
-      return this;
-    }
-
-    RedisAsyncCommands<byte[], byte[]> redis() {
-      return redis;
-    }
-
-    <T> CompletableFuture<T> add(RedisFuture<T> command) {
-      issued.add(command);
-      if (cancelled) {
-        command.cancel(false);
-      }
-      return command.toCompletableFuture();
-    }
-
-    void cancel() {
-      cancelled = true;
-      for (RedisFuture<?> command : issued) {
-        if (!command.isDone()) {
-          command.cancel(false);
-        }
-      }
-    }
-  }
-
-  /** How one command of a pipeline went. */
-  private record Reply(Object value, Throwable failure) {}
-
-  /** What a {@link Builder} fixed; shared by every tier its factory creates. */
-  private record Settings<V>(
-      RedisClient client, String redisUri, ValueCodec<V> codec, String keyPrefix, Duration timeout,
-      CircuitBreaker circuitBreaker, CircuitBreakerRegistry registry, int maxValueBytes, int compressAbove,
-      Duration leaseTtl) {
-
-    CircuitBreaker breakerFor(String name) {
-      if (circuitBreaker != null) {
-        return circuitBreaker;
-      }
-      if (registry != null) {
-        CircuitBreakerConfig config = registry.getConfiguration(name)
-            .or(() -> registry.getConfiguration(REGISTRY_CONFIGURATION))
-            .orElse(DEFAULT_CIRCUIT_BREAKER_CONFIG);
-        return registry.circuitBreaker(name, config);
-      }
-      return CircuitBreaker.of(name, DEFAULT_CIRCUIT_BREAKER_CONFIG);
-    }
   }
 
   /**
@@ -860,6 +778,8 @@ public final class RedisTier<K, V> implements RemoteTier<K, V> {
     private int maxValueBytes = DEFAULT_MAX_VALUE_BYTES;
     private int compressAbove = DEFAULT_COMPRESS_ABOVE;
     private Duration leaseTtl = DEFAULT_LEASE_TTL;
+    private Duration maxLeaseHold = DEFAULT_MAX_LEASE_HOLD;
+    private Duration epochCheckInterval = DEFAULT_EPOCH_CHECK_INTERVAL;
 
     private Builder(RedisClient client, String redisUri) {
       this.client = client;
@@ -939,14 +859,37 @@ public final class RedisTier<K, V> implements RemoteTier<K, V> {
       return this;
     }
 
-    /** How long a fill lease lives if its holder never fills. Default 10 s. */
+    /**
+     * How long a fill lease lives if its holder stops renewing it (it crashed): other nodes wait
+     * at most this long for a dead loader. The holder renews it every third of this while it loads.
+     * Default 10 s.
+     */
     public Builder<V> leaseTtl(Duration leaseTtl) {
-      Objects.requireNonNull(leaseTtl, "leaseTtl");
-      if (leaseTtl.toMillis() < 1) {
-        throw new IllegalArgumentException("leaseTtl must be at least 1 ms, was " + leaseTtl);
-      }
-      this.leaseTtl = leaseTtl;
+      this.leaseTtl = positive(leaseTtl, "leaseTtl");
       return this;
+    }
+
+    /** Longest a node keeps renewing one lease while its load runs. Default 1 min. */
+    public Builder<V> maxLeaseHold(Duration maxLeaseHold) {
+      this.maxLeaseHold = positive(maxLeaseHold, "maxLeaseHold");
+      return this;
+    }
+
+    /**
+     * How often each tier reads its cache's epoch on its own, so that an {@code invalidateAll} on
+     * another node is learnt within this even if its bus message was lost. Default 1 s.
+     */
+    public Builder<V> epochCheckInterval(Duration interval) {
+      this.epochCheckInterval = positive(interval, "epochCheckInterval");
+      return this;
+    }
+
+    private static Duration positive(Duration duration, String name) {
+      Objects.requireNonNull(duration, name);
+      if (duration.toMillis() < 1) {
+        throw new IllegalArgumentException(name + " must be at least 1 ms, was " + duration);
+      }
+      return duration;
     }
 
     /**
@@ -959,8 +902,9 @@ public final class RedisTier<K, V> implements RemoteTier<K, V> {
       if (codec == null) {
         throw new IllegalStateException("a Redis tier needs a value type or a codec, e.g. .valueType(User.class)");
       }
-      var settings = new Settings<>(client, redisUri, (ValueCodec<V>) codec, keyPrefix, timeout,
-          circuitBreaker, circuitBreakerRegistry, maxValueBytes, compressAbove, leaseTtl);
+      var settings = new TierSettings<>(client, redisUri, (ValueCodec<V>) codec, keyPrefix, timeout,
+          circuitBreaker, circuitBreakerRegistry, maxValueBytes, compressAbove, leaseTtl, maxLeaseHold,
+          epochCheckInterval);
       return context -> new RedisTier<>(settings, Objects.requireNonNull(context, "context"));
     }
   }

@@ -29,15 +29,14 @@ public final class RedisTierMetrics {
   /**
    * Binds the breaker of {@code cache}'s Redis tier.
    *
-   * @return {@code false} if the cache has no {@link RedisTier}
+   * @return {@code false} if the cache has no remote tier with a breaker
    */
   public static boolean bind(TieredCache<?, ?> cache, MeterRegistry meterRegistry) {
     Objects.requireNonNull(cache, "cache");
     Objects.requireNonNull(meterRegistry, "meterRegistry");
-    return cache.policy().remoteTier()
-        .filter(RedisTier.class::isInstance)
-        .map(tier -> {
-          bind(((RedisTier<?, ?>) tier).circuitBreaker(), meterRegistry);
+    return cache.policy().remoteTierComponent(CircuitBreaker.class)
+        .map(breaker -> {
+          bind(breaker, meterRegistry);
           return true;
         })
         .orElse(false);

@@ -27,11 +27,15 @@ import java.util.function.Supplier;
  *
  * <p>Connecting never blocks a caller: commands issued while the connection is being made wait for
  * it (within their own time limit). If the first attempt fails, the next command after
- * {@link #RETRY_INTERVAL} tries again; once connected, Lettuce reconnects by itself.
+ * {@link #RETRY_INTERVAL} tries again. Once connected, a dropped connection is replaced by a fresh
+ * one as soon as Redis accepts one (tried every {@link #FAST_RETRY_INTERVAL} while commands come),
+ * instead of waiting for Lettuce's own reconnect back-off.
  */
 final class SharedConnection {
 
   static final Duration RETRY_INTERVAL = Duration.ofSeconds(1);
+  /** While an established connection is down, a fresh one is tried this often. */
+  static final Duration FAST_RETRY_INTERVAL = Duration.ofMillis(250);
   private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(2);
   private static final System.Logger LOG = System.getLogger(RedisTier.class.getName());
   private static final Map<RedisClient, SharedConnection> SHARED = new IdentityHashMap<>();
@@ -49,6 +53,7 @@ final class SharedConnection {
   private volatile CompletableFuture<StatefulRedisConnection<byte[], byte[]>> connection;
   private volatile long lastAttemptNanos;
   private volatile boolean closed;
+  private boolean replacing; // guarded by lock
 
   private final BooleanSupplier firstCheck;
 
@@ -95,7 +100,11 @@ final class SharedConnection {
   <T> CompletableFuture<T> with(Function<RedisAsyncCommands<byte[], byte[]>, CompletableFuture<T>> op) {
     CompletableFuture<StatefulRedisConnection<byte[], byte[]>> current = connection;
     if (current.isDone() && !current.isCompletedExceptionally()) {
-      return op.apply(current.join().async());
+      StatefulRedisConnection<byte[], byte[]> open = current.join();
+      if (!open.isOpen()) {
+        replaceIfDue(current);
+      }
+      return op.apply(open.async());
     }
     if (current.isCompletedExceptionally()) {
       current = reconnectIfDue(current);
@@ -113,8 +122,11 @@ final class SharedConnection {
         SHARED.remove(client, this);
       }
     }
-    closed = true;
-    CompletableFuture<StatefulRedisConnection<byte[], byte[]>> current = connection;
+    CompletableFuture<StatefulRedisConnection<byte[], byte[]>> current;
+    synchronized (lock) {
+      closed = true; // no replacement is installed after this
+      current = connection;
+    }
     CompletableFuture<Void> closing = current
         .thenCompose(open -> open.closeAsync())
         .exceptionally(e -> null);
@@ -144,6 +156,45 @@ final class SharedConnection {
       resources.shutdown(0, 2, TimeUnit.SECONDS).addListener(future -> done.complete(null));
     }
     return done;
+  }
+
+  /**
+   * Lettuce reconnects a dropped connection by itself, but with a growing back-off (seconds after
+   * a long outage). While the connection is down, a fresh one is tried every
+   * {@link #FAST_RETRY_INTERVAL} on the side; the first that opens replaces it, so the tiers use
+   * Redis again within a fraction of a second of its return.
+   */
+  private void replaceIfDue(CompletableFuture<StatefulRedisConnection<byte[], byte[]>> down) {
+    synchronized (lock) {
+      if (connection != down || closed || replacing
+          || System.nanoTime() - lastAttemptNanos < FAST_RETRY_INTERVAL.toNanos()) {
+        return;
+      }
+      replacing = true;
+      lastAttemptNanos = System.nanoTime();
+    }
+    CompletableFuture<StatefulRedisConnection<byte[], byte[]>> attempt;
+    try {
+      attempt = connector.get();
+    } catch (RuntimeException e) {
+      attempt = CompletableFuture.failedFuture(e);
+    }
+    attempt.whenComplete((fresh, failure) -> {
+      boolean swapped = false;
+      synchronized (lock) {
+        replacing = false;
+        if (failure == null && connection == down && !closed) {
+          connection = CompletableFuture.completedFuture(fresh);
+          swapped = true;
+        }
+      }
+      if (swapped) {
+        down.join().closeAsync();
+        LOG.log(Level.DEBUG, "replaced a dropped Redis connection");
+      } else if (fresh != null) {
+        fresh.closeAsync();
+      }
+    });
   }
 
   private CompletableFuture<StatefulRedisConnection<byte[], byte[]>> reconnectIfDue(

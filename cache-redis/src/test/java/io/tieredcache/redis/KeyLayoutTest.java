@@ -29,7 +29,7 @@ class KeyLayoutTest {
     var layout = new KeyLayout("tc", "users");
     for (String key : List.of("", "plain", "with space", "{", "}", "{}", "}{", "{x}", "a{b}c", "ключ✓",
         "😀", "a".repeat(10_000), "{".repeat(600))) {
-      KeyLayout.Keys keys = layout.keys(key);
+      KeyLayout.Keys keys = layout.keys(key, 3);
       assertThat(hashedPart(keys.value())).as("tag of %s", key).hasSize(8).matches("[0-9a-f]{8}");
       assertThat(hashedPart(keys.lease())).isEqualTo(hashedPart(keys.value()));
       assertThat(keys.value()).isNotEqualTo(keys.lease());
@@ -38,22 +38,22 @@ class KeyLayoutTest {
 
   @Test
   void layoutIsReadableAndStable() {
-    var keys = new KeyLayout("tc", "users").keys("42");
+    var keys = new KeyLayout("tc", "users").keys("42", 7);
     // SHA-256("42") = 73475cb4...
-    assertThat(new String(keys.value(), UTF_8)).isEqualTo("tc:users:{73475cb4}:v:42");
-    assertThat(new String(keys.lease(), UTF_8)).isEqualTo("tc:users:{73475cb4}:l:42");
+    assertThat(new String(keys.value(), UTF_8)).isEqualTo("tc:users:{73475cb4}:7:v:42");
+    assertThat(new String(keys.lease(), UTF_8)).isEqualTo("tc:users:{73475cb4}:7:l:42");
   }
 
   @Test
   void longKeysAreHashedAndCannotCollideWithShortOnes() {
     var layout = new KeyLayout("tc", "c");
     String longKey = "k".repeat(KeyLayout.MAX_RAW_KEY_BYTES + 1);
-    String value = new String(layout.keys(longKey).value(), UTF_8);
+    String value = new String(layout.keys(longKey, 0).value(), UTF_8);
     assertThat(value).contains(":vh:").hasSizeLessThan(100);
     String hex = value.substring(value.lastIndexOf(':') + 1);
     // A short key spelling the same hex lands under ":v:", not ":vh:".
-    assertThat(new String(layout.keys(hex).value(), UTF_8)).contains(":v:" + hex).isNotEqualTo(value);
-    assertThat(new String(layout.keys("k".repeat(KeyLayout.MAX_RAW_KEY_BYTES)).value(), UTF_8)).contains(":v:");
+    assertThat(new String(layout.keys(hex, 0).value(), UTF_8)).contains(":v:" + hex).isNotEqualTo(value);
+    assertThat(new String(layout.keys("k".repeat(KeyLayout.MAX_RAW_KEY_BYTES), 0).value(), UTF_8)).contains(":v:");
   }
 
   @Test
@@ -63,7 +63,7 @@ class KeyLayoutTest {
     assertThat(KeyLayout.escapeCacheName("a*b?[c]{d} é%")).isEqualTo("a%2Ab%3F%5Bc%5D%7Bd%7D%20%C3%A9%25");
     String pattern = new String(new KeyLayout("tc", "a").scanPattern(), UTF_8);
     assertThat(pattern).isEqualTo("tc:a:*");
-    assertThat(new String(new KeyLayout("tc", "a:b").keys("k").value(), UTF_8)).doesNotStartWith("tc:a:");
+    assertThat(new String(new KeyLayout("tc", "a:b").keys("k", 0).value(), UTF_8)).doesNotStartWith("tc:a:");
     Set<String> segments = new HashSet<>();
     for (String name : List.of("a", "a:b", "a%3Ab", "A", "a b", "a_b")) {
       segments.add(KeyLayout.escapeCacheName(name));

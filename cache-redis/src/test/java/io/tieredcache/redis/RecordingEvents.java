@@ -17,6 +17,17 @@ final class RecordingEvents implements TierEvents {
     events.add(new Event(kind, cause));
   }
 
+  private final java.util.concurrent.atomic.AtomicInteger epochMoves = new java.util.concurrent.atomic.AtomicInteger();
+
+  @Override
+  public void epochMoved() {
+    epochMoves.incrementAndGet();
+  }
+
+  int epochMoves() {
+    return epochMoves.get();
+  }
+
   long count(RemoteErrorKind kind) {
     return events.stream().filter(event -> event.kind() == kind).count();
   }

@@ -3,6 +3,7 @@ package io.tieredcache.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.RedisClient;
+import io.tieredcache.spi.FillOutcome;
 import io.tieredcache.spi.Lease;
 import io.tieredcache.spi.RemoteEntry;
 import io.tieredcache.spi.RemoteTier;
@@ -41,7 +42,9 @@ class RedisTierBatchIT {
     Tiers.warmUp(redis.uri());
     client = Tiers.client(redis.uri());
     admin = redis.admin();
-    tier = Tiers.create(RedisTier.builder(client).valueType(String.class).timeout(Duration.ofSeconds(2)).build(),
+    tier = Tiers.create(RedisTier.builder(client).valueType(String.class).timeout(Duration.ofSeconds(2))
+        // No periodic epoch checks or lease renewals among the counted commands.
+        .epochCheckInterval(Duration.ofHours(1)).leaseTtl(Duration.ofMinutes(5)).build(),
         "batches", EVENTS);
     tier.get("warm up").join();
   }
@@ -90,8 +93,26 @@ class RedisTierBatchIT {
 
     Map<String, RemoteEntry<String>> found = tier.getAll(keys()).join();
 
-    assertThat(found).hasSize(N / 2).containsKeys("key-0", "key-198");
+    assertThat(found).hasSize(N).containsKeys("key-0", "key-198");
+    assertThat(found.values().stream().filter(RemoteEntry::isHit)).hasSize(N / 2);
+    assertThat(found.get("key-1").kind()).isEqualTo(RemoteEntry.Kind.MISS);
     assertThat(delta(before)).containsExactly(Map.entry("mget", 1L));
+  }
+
+  @Test
+  void largeBatchesAreSplitIntoCallsOfTheirOwn() {
+    List<String> many = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      many.add("many-" + i);
+    }
+    Map<String, Long> before = admin.commandCalls();
+
+    assertThat(tier.getAll(many).join()).hasSize(1000);
+    tier.invalidate(many).join();
+
+    // 256 keys per call: four MGETs, and the unlinks in four pipelines of their own.
+    assertThat(delta(before)).containsOnly(Map.entry("mget", 4L), Map.entry("unlink", 1000L));
+    assertThat(tier.maxCallDuration(1000)).isGreaterThan(tier.maxCallDuration(10));
   }
 
   @Test
@@ -120,9 +141,9 @@ class RedisTierBatchIT {
 
     Map<String, LeasedEntry<String>> fills = new HashMap<>();
     leases.forEach((key, lease) -> fills.put(key, new LeasedEntry<>(lease, Tiers.value("loaded " + key, Duration.ofMinutes(1)))));
-    Set<String> stored = tier.fill(fills).join();
+    Map<String, FillOutcome> stored = tier.fill(fills).join();
 
-    assertThat(stored).hasSize(N);
+    assertThat(stored).hasSize(N).allSatisfy((key, outcome) -> assertThat(outcome).isEqualTo(FillOutcome.STORED));
     Map<String, Long> delta = delta(before);
     // Each fill is one EVALSHA (plus one EVAL where the script was not cached yet).
     long scripts = delta.getOrDefault("evalsha", 0L) + delta.getOrDefault("eval", 0L);

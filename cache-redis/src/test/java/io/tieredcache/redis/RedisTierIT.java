@@ -2,17 +2,18 @@ package io.tieredcache.redis;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.lettuce.core.RedisClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tieredcache.spi.FillOutcome;
 import io.tieredcache.spi.Lease;
 import io.tieredcache.spi.RemoteEntry;
 import io.tieredcache.spi.RemoteErrorKind;
 import io.tieredcache.spi.RemoteTier;
+import io.tieredcache.spi.WriteResult;
 import io.tieredcache.spi.RemoteTier.LeasedEntry;
 import io.tieredcache.testkit.RedisAdmin;
 import io.tieredcache.testkit.RedisExtension;
@@ -23,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -97,6 +97,16 @@ class RedisTierIT {
 
   private RemoteTier<String, Item> items(RedisClient client, String cacheName) {
     return tier(RedisTier.builder(client).valueType(Item.class), cacheName);
+  }
+
+  private static <V> Map<String, RemoteEntry<V>> hits(Map<String, RemoteEntry<V>> found) {
+    Map<String, RemoteEntry<V>> hits = new LinkedHashMap<>();
+    found.forEach((key, entry) -> {
+      if (entry.isHit()) {
+        hits.put(key, entry);
+      }
+    });
+    return hits;
   }
 
   @Test
@@ -183,8 +193,9 @@ class RedisTierIT {
   }
 
   @Test
-  void invalidateAllClearsOnlyItsOwnCacheWithScan() {
+  void invalidateAllRetiresOnlyItsOwnCacheAndFencesLoadsThatBeganBefore() {
     var users = items(nodeA, "users");
+    var usersOnB = items(nodeB, "users");
     var lookalike = items(nodeA, "users:x");
     var neighbour = items(nodeA, "users2");
     Map<String, RemoteEntry<Item>> many = new LinkedHashMap<>();
@@ -192,16 +203,69 @@ class RedisTierIT {
       many.put("u" + i, Tiers.value(new Item("u", i), MINUTE));
     }
     users.putAll(many).join();
-    users.acquireLeases(List.of("loading")).join();
+    Lease before = users.acquireLeases(List.of("loading")).join().get("loading");
     lookalike.putAll(Map.of("u1", Tiers.value(new Item("x", 1), MINUTE))).join();
     neighbour.putAll(Map.of("u1", Tiers.value(new Item("n", 1), MINUTE))).join();
+    assertThat(usersOnB.get("u1").join().isHit()).isTrue();
 
-    users.invalidateAll().join();
+    assertThat(users.invalidateAll().join()).isEqualTo(1L);
 
-    assertThat(admin.scan(prefix + ":users:*")).isEmpty();
     assertThat(users.get("u1").join().isHit()).isFalse();
     assertThat(lookalike.get("u1").join().value().name()).isEqualTo("x");
     assertThat(neighbour.get("u1").join().value().name()).isEqualTo("n");
+    // A load that took its lease before cannot put its value back.
+    assertThat(users.fill(Map.of("loading", new LeasedEntry<>(before, Tiers.value(new Item("old", 0), MINUTE)))).join())
+        .containsExactly(Map.entry("loading", FillOutcome.FENCED));
+    assertThat(users.get("loading").join().isHit()).isFalse();
+    // Another node switches when told (the core relays the epoch on its bus).
+    usersOnB.advanceEpoch(1);
+    assertThat(usersOnB.get("u1").join().isHit()).isFalse();
+    // The retired keys stay until their TTL: nothing was scanned or deleted.
+    assertThat(admin.getBytes(Tiers.valueKey(prefix, "users", "u1"))).isNotNull();
+    assertThat((Long) admin.command("PTTL", Tiers.valueKey(prefix, "users", "u1"))).isPositive();
+    assertThat(admin.getBytes(prefix + ":users:epoch")).asString(UTF_8).isEqualTo("1");
+  }
+
+  @Test
+  void aNodeThatMissedInvalidateAllLearnsItFromItsOwnCheck() {
+    var a = items(nodeA, "missed-all");
+    var eventsOnB = new RecordingEvents();
+    RemoteTier<String, Item> b = Tiers.create(RedisTier.builder(nodeB).valueType(Item.class).keyPrefix(prefix)
+        .timeout(RELAXED).epochCheckInterval(Duration.ofMillis(100)).build(), "missed-all", eventsOnB);
+    tiers.add(b);
+    a.putAll(Map.of("k", Tiers.value(new Item("old", 1), MINUTE))).join();
+    assertThat(b.get("k").join().isHit()).isTrue();
+
+    a.invalidateAll().join(); // B hears nothing of it
+
+    await().atMost(Duration.ofSeconds(3)).until(() -> eventsOnB.epochMoves() == 1);
+    assertThat(b.get("k").join().isHit()).isFalse();
+  }
+
+  @Test
+  void resyncReportsWhetherTheEpochMoved() {
+    var a = items(nodeA, "resync");
+    var b = items(nodeB, "resync");
+    assertThat(b.get("k").join().isHit()).isFalse(); // B knows epoch 0
+    assertThat(b.resync().join()).isFalse();
+
+    a.invalidateAll().join();
+
+    assertThat(b.resync().join()).isTrue();
+    assertThat(b.resync().join()).isFalse();
+  }
+
+  @Test
+  void anEpochCounterThatWentBackIsRaisedToTheHighestAnyNodeKnew() {
+    var a = tier(RedisTier.builder(nodeA).valueType(Item.class).epochCheckInterval(Duration.ofMillis(100)), "lost");
+    a.invalidateAll().join();
+    a.invalidateAll().join();
+
+    admin.command("DEL", prefix + ":lost:epoch"); // as if Redis restarted without its data
+
+    await().atMost(Duration.ofSeconds(3))
+        .until(() -> "2".equals(admin.getBytes(prefix + ":lost:epoch") == null ? null
+            : new String(admin.getBytes(prefix + ":lost:epoch"), UTF_8)));
   }
 
   @Test
@@ -212,7 +276,7 @@ class RedisTierIT {
 
     tier.invalidate(List.of("a", "c")).join();
 
-    assertThat(tier.getAll(List.of("a", "b", "c")).join()).containsOnlyKeys("b");
+    assertThat(hits(tier.getAll(List.of("a", "b", "c")).join())).containsOnlyKeys("b");
     assertThat(admin.getBytes(Tiers.leaseKey(prefix, "inv", "c"))).isNull();
   }
 
@@ -232,7 +296,8 @@ class RedisTierIT {
 
     admin.setBytes(bad, "junk".getBytes(UTF_8));
     Map<String, RemoteEntry<Item>> found = tier.getAll(List.of("bad", "good", "also bad", "missing")).join();
-    assertThat(found).containsOnlyKeys("good");
+    assertThat(found).containsOnlyKeys("bad", "good", "also bad", "missing");
+    assertThat(hits(found)).as("decoded by the caller: the undecodable are misses").containsOnlyKeys("good");
     await().atMost(Duration.ofSeconds(5)).until(() -> admin.getBytes(bad) == null && admin.getBytes(alsoBad) == null);
     assertThat(events.count(RemoteErrorKind.DECODE)).isEqualTo(3);
     assertThat(events.total()).isEqualTo(3);
@@ -269,13 +334,13 @@ class RedisTierIT {
     RemoteTier<String, Fragile> tier = tier(RedisTier.builder(nodeA).valueType(Fragile.class), "fragile");
     tier.putAll(Map.of("bad", Tiers.value(new Fragile("old"), MINUTE))).join();
 
-    var write = tier.putAll(Map.of(
+    WriteResult<String> write = tier.putAll(Map.of(
         "bad", Tiers.value(new Fragile("boom"), MINUTE),
-        "ok", Tiers.value(new Fragile("fine"), MINUTE)));
+        "ok", Tiers.value(new Fragile("fine"), MINUTE))).join();
 
-    assertThatThrownBy(write::join)
-        .isInstanceOf(CompletionException.class)
-        .cause().isInstanceOf(IllegalArgumentException.class)
+    assertThat(write.unapplied()).isEmpty();
+    assertThat(write.refused()).containsOnlyKeys("bad");
+    assertThat(write.refused().get("bad")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'bad'").hasMessageContaining("fragile").hasMessageContaining("refuses to be written");
     assertThat(tier.get("ok").join().value().text()).isEqualTo("fine");
     assertThat(tier.get("bad").join().isHit()).as("the older value is gone").isFalse();
@@ -287,9 +352,9 @@ class RedisTierIT {
     Lease lease = tier.acquireLeases(List.of("k")).join().get("k");
     assertThat(lease.state()).isEqualTo(Lease.State.ACQUIRED);
 
-    Set<String> stored = tier.fill(Map.of("k", new LeasedEntry<>(lease, Tiers.value(new Fragile("boom"), MINUTE)))).join();
+    Map<String, FillOutcome> stored = tier.fill(Map.of("k", new LeasedEntry<>(lease, Tiers.value(new Fragile("boom"), MINUTE)))).join();
 
-    assertThat(stored).as("not fenced: L1 may keep it").containsExactly("k");
+    assertThat(stored).as("not fenced: L1 may keep it").containsExactly(Map.entry("k", FillOutcome.SKIPPED));
     assertThat(events.count(RemoteErrorKind.ENCODE)).isEqualTo(1);
     assertThat(tier.get("k").join().isHit()).isFalse();
     assertThat(admin.getBytes(Tiers.leaseKey(prefix, "fragile-fill", "k"))).as("lease released").isNull();
@@ -307,9 +372,9 @@ class RedisTierIT {
     long leaseTtl = (Long) admin.command("PTTL", Tiers.leaseKey(prefix, "leases", "k"));
     assertThat(leaseTtl).isBetween(1L, RedisTier.DEFAULT_LEASE_TTL.toMillis());
 
-    Set<String> stored = a.fill(Map.of("k", new LeasedEntry<>(leaseA, Tiers.value(new Item("loaded", 1), MINUTE)))).join();
+    Map<String, FillOutcome> stored = a.fill(Map.of("k", new LeasedEntry<>(leaseA, Tiers.value(new Item("loaded", 1), MINUTE)))).join();
 
-    assertThat(stored).containsExactly("k");
+    assertThat(stored).containsExactly(Map.entry("k", FillOutcome.STORED));
     assertThat(b.get("k").join().value().name()).isEqualTo("loaded");
     assertThat(admin.getBytes(Tiers.leaseKey(prefix, "leases", "k"))).as("lease released by the fill").isNull();
     long ttl = (Long) admin.command("PTTL", Tiers.valueKey(prefix, "leases", "k"));
@@ -323,9 +388,9 @@ class RedisTierIT {
     Lease lease = a.acquireLeases(List.of("k")).join().get("k");
 
     b.invalidate(List.of("k")).join();
-    Set<String> stored = a.fill(Map.of("k", new LeasedEntry<>(lease, Tiers.value(new Item("stale", 1), MINUTE)))).join();
+    Map<String, FillOutcome> stored = a.fill(Map.of("k", new LeasedEntry<>(lease, Tiers.value(new Item("stale", 1), MINUTE)))).join();
 
-    assertThat(stored).isEmpty();
+    assertThat(stored).containsExactly(Map.entry("k", FillOutcome.FENCED));
     assertThat(b.get("k").join().isHit()).isFalse();
   }
 
@@ -336,28 +401,29 @@ class RedisTierIT {
     Map<String, Lease> leases = a.acquireLeases(List.of("k", "untouched")).join();
 
     b.putAll(Map.of("k", Tiers.value(new Item("written", 2), MINUTE))).join();
-    Set<String> stored = a.fill(Map.of(
+    Map<String, FillOutcome> stored = a.fill(Map.of(
         "k", new LeasedEntry<>(leases.get("k"), Tiers.value(new Item("stale", 1), MINUTE)),
         "untouched", new LeasedEntry<>(leases.get("untouched"), Tiers.value(new Item("loaded", 3), MINUTE)))).join();
 
-    assertThat(stored).containsExactly("untouched");
+    assertThat(stored).containsOnly(Map.entry("k", FillOutcome.FENCED), Map.entry("untouched", FillOutcome.STORED));
     assertThat(b.get("k").join().value().name()).isEqualTo("written");
     assertThat(b.get("untouched").join().value().name()).isEqualTo("loaded");
   }
 
   @Test
-  void fillsWithoutALeaseAreWrittenPlainlyAndHeldElsewhereOnlyIntoAGap() {
+  void fillsWithoutALeaseAreWrittenPlainlyAndOthersNever() {
     var a = items(nodeA, "plain");
     var b = items(nodeB, "plain");
-    Set<String> stored = a.fill(Map.of("k", new LeasedEntry<>(Lease.none(), Tiers.value(new Item("plain", 1), MINUTE)))).join();
-    assertThat(stored).containsExactly("k");
+    Map<String, FillOutcome> stored = a.fill(Map.of("k", new LeasedEntry<>(Lease.none(), Tiers.value(new Item("plain", 1), MINUTE)))).join();
+    assertThat(stored).containsExactly(Map.entry("k", FillOutcome.STORED));
     assertThat(b.get("k").join().value().name()).isEqualTo("plain");
 
-    Set<String> late = b.fill(Map.of(
+    Map<String, FillOutcome> late = b.fill(Map.of(
         "k", new LeasedEntry<>(Lease.heldElsewhere(), Tiers.value(new Item("late", 2), MINUTE)),
-        "gap", new LeasedEntry<>(Lease.heldElsewhere(), Tiers.value(new Item("gap", 3), MINUTE)))).join();
-    assertThat(late).containsExactly("gap");
+        "gap", new LeasedEntry<>(Lease.unknown(), Tiers.value(new Item("gap", 3), MINUTE)))).join();
+    assertThat(late).containsOnly(Map.entry("k", FillOutcome.FENCED), Map.entry("gap", FillOutcome.FENCED));
     assertThat(a.get("k").join().value().name()).isEqualTo("plain");
+    assertThat(a.get("gap").join().isHit()).as("an unknown lease never fills").isFalse();
   }
 
   @Test
@@ -366,20 +432,28 @@ class RedisTierIT {
     var b = items(nodeB, "release");
     Lease lease = a.acquireLeases(List.of("k")).join().get("k");
 
-    Set<String> stored = a.fill(Map.of("k", new LeasedEntry<>(lease, RemoteEntry.<Item>miss()))).join();
+    Map<String, FillOutcome> stored = a.fill(Map.of("k", new LeasedEntry<>(lease, RemoteEntry.<Item>miss()))).join();
 
-    assertThat(stored).isEmpty();
+    assertThat(stored).containsExactly(Map.entry("k", FillOutcome.RELEASED));
     assertThat(b.acquireLeases(List.of("k")).join().get("k").state()).isEqualTo(Lease.State.ACQUIRED);
     assertThat(b.get("k").join().isHit()).isFalse();
   }
 
   @Test
-  void aLeaseExpiresByItself() {
+  void aLeaseIsKeptWhileItsHolderLoadsAndLapsesWhenTheHolderIsGone() throws Exception {
     var a = tier(RedisTier.builder(nodeA).valueType(Item.class).leaseTtl(Duration.ofMillis(300)), "expiring");
     var b = tier(RedisTier.builder(nodeB).valueType(Item.class).leaseTtl(Duration.ofMillis(300)), "expiring");
+    Lease slow = a.acquireLeases(List.of("slow")).join().get("slow");
     assertThat(a.acquireLeases(List.of("k")).join().get("k").state()).isEqualTo(Lease.State.ACQUIRED);
     assertThat(b.acquireLeases(List.of("k")).join().get("k").state()).isEqualTo(Lease.State.HELD_ELSEWHERE);
 
+    // A load three times longer than the lease's life still fills: its holder renews the lease.
+    Thread.sleep(900);
+    assertThat(b.acquireLeases(List.of("k")).join().get("k").state()).isEqualTo(Lease.State.HELD_ELSEWHERE);
+    assertThat(a.fill(Map.of("slow", new LeasedEntry<>(slow, Tiers.value(new Item("slow", 1), MINUTE)))).join())
+        .containsExactly(Map.entry("slow", FillOutcome.STORED));
+
+    a.close(); // the holder is gone: nobody renews its lease on "k"
     await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(50))
         .until(() -> b.acquireLeases(List.of("k")).join().get("k").state() == Lease.State.ACQUIRED);
   }
@@ -392,9 +466,9 @@ class RedisTierIT {
 
     admin.command("SCRIPT", "FLUSH");
     Lease second = tier.acquireLeases(List.of("k2")).join().get("k2");
-    Set<String> stored = tier.fill(Map.of("k2", new LeasedEntry<>(second, Tiers.value(new Item("two", 2), MINUTE)))).join();
+    Map<String, FillOutcome> stored = tier.fill(Map.of("k2", new LeasedEntry<>(second, Tiers.value(new Item("two", 2), MINUTE)))).join();
 
-    assertThat(stored).containsExactly("k2");
+    assertThat(stored).containsExactly(Map.entry("k2", FillOutcome.STORED));
     assertThat(tier.get("k2").join().value().name()).isEqualTo("two");
     assertThat(events.total()).isZero();
   }

@@ -49,13 +49,13 @@ final class Tiers {
     return factory.create(new TierContext<>(cacheName, KeyCodec.strings(), events));
   }
 
-  /** The Redis key of the value stored for {@code key}, as a string (the admin client speaks UTF-8). */
+  /** The Redis key of the value stored for {@code key} in epoch 0 (a cache nobody cleared), as a string. */
   static String valueKey(String prefix, String cacheName, String key) {
-    return new String(new KeyLayout(prefix, cacheName).keys(key).value(), UTF_8);
+    return new String(new KeyLayout(prefix, cacheName).keys(key, 0).value(), UTF_8);
   }
 
   static String leaseKey(String prefix, String cacheName, String key) {
-    return new String(new KeyLayout(prefix, cacheName).keys(key).lease(), UTF_8);
+    return new String(new KeyLayout(prefix, cacheName).keys(key, 0).lease(), UTF_8);
   }
 
   static <V> RemoteEntry<V> value(V value, Duration ttl) {

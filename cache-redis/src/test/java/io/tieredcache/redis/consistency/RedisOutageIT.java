@@ -2,13 +2,17 @@ package io.tieredcache.redis.consistency;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tieredcache.CacheStats;
 import io.tieredcache.testkit.IsolatedRedis;
 import io.tieredcache.testkit.RedisAdmin;
 import io.tieredcache.testkit.RedisServer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -56,6 +60,102 @@ class RedisOutageIT {
         a.cache.get(key);
         return b.cache.getIfPresent(key) != null;
       });
+    }
+  }
+
+  /**
+   * How long Redis stays down in {@link #duringAnOutageNodesKeepAnsweringWithoutAStampede}: past the
+   * default staleWhileDisconnected (5 s), so that the reloads after the bound are seen too. Set
+   * {@code -Dtc.outage.millis=15000} for the longer run quoted in the README.
+   */
+  static final Duration OUTAGE = Duration.ofMillis(Long.getLong("tc.outage.millis", 6_500));
+  static final int WARM_KEYS = 1_000;
+
+  @Test
+  void duringAnOutageNodesKeepAnsweringWithoutAStampede(RedisServer redis) {
+    VersionedStore db = new VersionedStore();
+    AtomicInteger loads = new AtomicInteger();
+    Function<String, Long> loader = key -> {
+      loads.incrementAndGet();
+      return db.read(key);
+    };
+    try (Cluster cluster = new Cluster(redis.uri(), Transport.PUBSUB)) {
+      Cluster.Node a = cluster.node("a", loader);
+      Cluster.Node b = cluster.node("b", loader);
+      List<String> keys = new ArrayList<>();
+      for (int i = 0; i < WARM_KEYS; i++) {
+        keys.add("k" + i);
+      }
+      for (String key : keys) {
+        a.cache.get(key);
+      }
+      for (String key : keys) {
+        b.cache.get(key); // from Redis
+      }
+      assertThat(loads).as("B found A's fills in Redis").hasValue(WARM_KEYS);
+      long oldOfK0 = b.cache.get("k0");
+
+      redis.stop();
+      long down = System.nanoTime();
+      long written = db.write("k0");
+      a.cache.invalidate("k0"); // neither Redis nor the bus can carry it to B
+      int loadsBefore = loads.get();
+      CacheStats statsA = a.cache.stats();
+      CacheStats statsB = b.cache.stats();
+      long gets = 0;
+      long staleUntil = down;
+      for (int sweep = 0; sweep < 10_000 && System.nanoTime() - down < OUTAGE.toNanos(); sweep++) {
+        for (String key : keys) {
+          a.cache.get(key);
+          b.cache.get(key);
+          gets += 2;
+        }
+        if (b.cache.get("k0") == oldOfK0) {
+          staleUntil = System.nanoTime();
+        }
+        sleepQuietly(20);
+      }
+      int outageLoads = loads.get() - loadsBefore;
+      long l1Served = a.cache.stats().l1Hits() - statsA.l1Hits() + b.cache.stats().l1Hits() - statsB.l1Hits();
+      Duration stale = Duration.ofNanos(staleUntil - down);
+      Duration bound = a.cache.policy().staleWhileDisconnected();
+      System.out.printf("outage of %d ms, 2 nodes x %d keys: %d gets, %.1f%% from L1, %d loader calls; "
+          + "B served the value A invalidated during the outage for %d ms (bound %d ms)%n",
+          OUTAGE.toMillis(), WARM_KEYS, gets, 100.0 * l1Served / gets, outageLoads, stale.toMillis(), bound.toMillis());
+
+      // No stampede: each node reloads each key at most once per bound, not once per get.
+      long periods = OUTAGE.toNanos() / bound.toNanos() + 1;
+      assertThat(outageLoads).isLessThanOrEqualTo((int) (2 * WARM_KEYS * periods) + 10);
+      assertThat(l1Served).as("most gets answered from L1").isGreaterThan(gets / 2);
+      // B could not hear the invalidation: it keeps the old value no longer than the bound.
+      assertThat(stale).isLessThanOrEqualTo(bound.plus(RECOVERY_BOUND));
+      if (OUTAGE.compareTo(bound.plusSeconds(1)) > 0) {
+        assertThat(b.cache.get("k0")).isEqualTo(written);
+      }
+
+      long up = System.nanoTime();
+      redis.start();
+      AtomicInteger probe = new AtomicInteger();
+      Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> {
+        String key = "fresh-" + probe.incrementAndGet();
+        a.cache.get(key);
+        return b.cache.getIfPresent(key) != null;
+      });
+      System.out.printf("Redis back: the nodes share through it again after %d ms%n",
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - up));
+      long rewritten = db.write("k1");
+      a.cache.invalidate("k1");
+      Awaitility.await().atMost(Cluster.STALENESS_BOUND).pollInterval(Duration.ofMillis(5))
+          .until(() -> b.cache.get("k1") == rewritten);
+    }
+  }
+
+  private static void sleepQuietly(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 

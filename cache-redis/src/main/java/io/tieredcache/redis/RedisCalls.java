@@ -1,0 +1,237 @@
+package io.tieredcache.redis;
+
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.tieredcache.spi.RemoteErrorKind;
+import io.tieredcache.spi.TierEvents;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * Runs the Redis calls of one tier: each through the circuit breaker, with a time limit, its
+ * commands cancelled when it runs out (so Lettuce never sends a buffered command late), and every
+ * failure reported once through {@link TierEvents}.
+ */
+final class RedisCalls {
+
+  /** A call that must first wait for the connection to be made gets at least this long. */
+  static final Duration CONNECT_GRACE = Duration.ofSeconds(2);
+  /** Most commands (or keys of one {@code MGET}) in one call. */
+  static final int BATCH_SIZE = 256;
+
+  private final String cacheName;
+  private final SharedConnection connection;
+  private final CircuitBreaker breaker;
+  private final TierEvents events;
+  private final long timeoutNanos;
+  private final long connectGraceNanos;
+  private volatile boolean closed;
+
+  RedisCalls(String cacheName, SharedConnection connection, CircuitBreaker breaker, TierEvents events, Duration timeout) {
+    this.cacheName = cacheName;
+    this.connection = connection;
+    this.breaker = breaker;
+    this.events = events;
+    this.timeoutNanos = timeout.toNanos();
+    this.connectGraceNanos = Math.max(timeoutNanos, CONNECT_GRACE.toNanos());
+  }
+
+  CircuitBreaker breaker() {
+    return breaker;
+  }
+
+  /** The time limit one call gets now: the plain limit, or the connect grace while still connecting. */
+  long limitNanos() {
+    return connection.ready() ? timeoutNanos : connectGraceNanos;
+  }
+
+  /**
+   * Runs one call: refused at once when the breaker is open or the tier is closed; a call that
+   * times out is recorded as a breaker failure and its commands are cancelled. The returned future
+   * fails with the unwrapped cause; reporting it is the caller's choice ({@link #report}).
+   */
+  <T> CompletableFuture<T> call(Function<Batch, CompletableFuture<T>> op) {
+    if (closed) {
+      return CompletableFuture.failedFuture(new IllegalStateException("the Redis tier of cache '" + cacheName + "' is closed"));
+    }
+    if (!breaker.tryAcquirePermission()) {
+      return CompletableFuture.failedFuture(CallNotPermittedException.createCallNotPermittedException(breaker));
+    }
+    long start = breaker.getCurrentTimestamp();
+    long limitNanos = limitNanos();
+    var batch = new Batch();
+    CompletableFuture<T> result;
+    try {
+      result = connection.with(redis -> op.apply(batch.bind(redis)));
+    } catch (RuntimeException e) {
+      result = CompletableFuture.failedFuture(e);
+    }
+    var limited = new CompletableFuture<T>();
+    result.whenComplete((value, failure) -> {
+      if (failure == null) {
+        limited.complete(value);
+      } else {
+        limited.completeExceptionally(Failures.unwrap(failure));
+      }
+    });
+    limited.orTimeout(limitNanos, TimeUnit.NANOSECONDS);
+    return limited.whenComplete((value, failure) -> {
+      long elapsed = breaker.getCurrentTimestamp() - start;
+      if (failure == null) {
+        breaker.onResult(elapsed, breaker.getTimestampUnit(), value);
+      } else {
+        batch.cancel();
+        breaker.onError(elapsed, breaker.getTimestampUnit(), Failures.unwrap(failure));
+      }
+    });
+  }
+
+  /**
+   * Issues {@code commands} back to back (a pipeline: nobody waits per key) in calls of at most
+   * {@link #BATCH_SIZE} commands, each call with its own time limit, so that a large batch Redis
+   * completes is never failed for its size; settles each reply in order. A command that failed has
+   * a {@link Reply#failure()}; if a whole call fails or times out, each of its replies carries
+   * that failure, which is reported once. The failures of single commands are left to the caller.
+   */
+  CompletableFuture<List<Reply>> pipeline(List<Function<Batch, CompletableFuture<?>>> commands) {
+    if (commands.size() <= BATCH_SIZE) {
+      return pipelineCall(commands);
+    }
+    var parts = new ArrayList<CompletableFuture<List<Reply>>>();
+    for (int from = 0; from < commands.size(); from += BATCH_SIZE) {
+      parts.add(pipelineCall(commands.subList(from, Math.min(commands.size(), from + BATCH_SIZE))));
+    }
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture<?>[]::new)).thenApply(done -> {
+      var all = new ArrayList<Reply>(commands.size());
+      for (CompletableFuture<List<Reply>> part : parts) {
+        all.addAll(part.join());
+      }
+      return all;
+    });
+  }
+
+  /** How many calls {@link #pipeline} makes of {@code commandCount} commands. */
+  static int callsFor(int commandCount) {
+    return Math.max(1, (commandCount + BATCH_SIZE - 1) / BATCH_SIZE);
+  }
+
+  private CompletableFuture<List<Reply>> pipelineCall(List<Function<Batch, CompletableFuture<?>>> commands) {
+    CompletableFuture<List<Reply>> issued = call(batch -> {
+      var replies = new ArrayList<CompletableFuture<Reply>>(commands.size());
+      for (Function<Batch, CompletableFuture<?>> command : commands) {
+        CompletableFuture<?> sent;
+        try {
+          sent = command.apply(batch);
+        } catch (RuntimeException e) {
+          sent = CompletableFuture.failedFuture(e);
+        }
+        replies.add(sent.handle((value, failure) -> new Reply(value, failure == null ? null : Failures.unwrap(failure))));
+      }
+      return CompletableFuture.allOf(replies.toArray(CompletableFuture<?>[]::new)).thenApply(done -> {
+        var settled = new ArrayList<Reply>(replies.size());
+        for (CompletableFuture<Reply> reply : replies) {
+          settled.add(reply.join());
+        }
+        return settled;
+      });
+    });
+    return issued.handle((replies, failure) -> {
+      if (failure == null) {
+        return replies;
+      }
+      report(failure);
+      var failed = new ArrayList<Reply>(commands.size());
+      Throwable cause = Failures.unwrap(failure);
+      for (int i = 0; i < commands.size(); i++) {
+        failed.add(new Reply(null, cause));
+      }
+      return failed;
+    });
+  }
+
+  /** {@code EVALSHA}, falling back to {@code EVAL} (which also caches the script) on {@code NOSCRIPT}. */
+  static <T> CompletableFuture<T> script(Batch batch, Script script, ScriptOutputType type, byte[][] keys, byte[]... args) {
+    return batch.add(batch.redis().<T>evalsha(script.sha(), type, keys, args))
+        .exceptionallyCompose(failure -> isNoScript(failure)
+            ? batch.add(batch.redis().<T>eval(script.body(), type, keys, args))
+            : CompletableFuture.failedFuture(failure));
+  }
+
+  private static boolean isNoScript(Throwable failure) {
+    Throwable t = Failures.unwrap(failure);
+    return t instanceof RedisNoScriptException
+        || (t.getMessage() != null && t.getMessage().startsWith("NOSCRIPT"));
+  }
+
+  /** Reports a failure once, by kind. */
+  void report(Throwable failure) {
+    Throwable cause = Failures.unwrap(failure);
+    report(Failures.classify(cause), cause);
+  }
+
+  void report(RemoteErrorKind kind, Throwable cause) {
+    try {
+      events.remoteError(kind, cause);
+    } catch (RuntimeException ignored) {
+      // A broken listener must not turn an absorbed failure into a thrown one.
+    }
+  }
+
+  /** Refuses every later call; the connection itself is released by the tier. */
+  void close() {
+    closed = true;
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  /** The commands of one call, kept so that they can be cancelled if the call times out. */
+  static final class Batch {
+    private final ConcurrentLinkedQueue<RedisFuture<?>> issued = new ConcurrentLinkedQueue<>();
+    private volatile RedisAsyncCommands<byte[], byte[]> redis;
+    private volatile boolean cancelled;
+
+    Batch bind(RedisAsyncCommands<byte[], byte[]> commands) {
+      this.redis = commands;
+      return this;
+    }
+
+    RedisAsyncCommands<byte[], byte[]> redis() {
+      return redis;
+    }
+
+    <T> CompletableFuture<T> add(RedisFuture<T> command) {
+      issued.add(command);
+      if (cancelled) {
+        command.cancel(false);
+      }
+      return command.toCompletableFuture();
+    }
+
+    void cancel() {
+      cancelled = true;
+      for (RedisFuture<?> command : issued) {
+        if (!command.isDone()) {
+          command.cancel(false);
+        }
+      }
+    }
+  }
+
+  /** How one command of a pipeline went. */
+  record Reply(Object value, Throwable failure) {
+    boolean ok() {
+      return failure == null;
+    }
+  }
+}
