@@ -71,7 +71,7 @@ final class SizerOptions {
           --min-sampled-entries N   sample less where a miniature cache would hold fewer (default 2000)
           --exact                   replay every key (no sampling); --exact-limit N: traces up to N
                                     records are always replayed exactly (default 2000000)
-          --check-exact             also replay exactly and write accuracy.txt (sampled vs exact)
+          --check-exact             also replay exactly; write curve-exact.csv and accuracy.txt
           --threads N               replays run in parallel (default: the number of cores)
           --time-unit U             CSV timestamps in s|ms|us|ns (default ms)
           --rps N                   requests a second, for traces without times (ARC, LIRS; default 10000)

@@ -68,9 +68,11 @@ public final class TierSizer {
       SizerRun.Outcome reference = SizerRun.run(trace, o, l1Sizes, l2Sizes, cost, true, progress);
       accuracy = Accuracy.compare(outcome.points(), reference.points());
       Files.createDirectories(o.out);
+      CurveCsv.write(reference.points(), o.out.resolve("curve-exact.csv"));
       Files.writeString(o.out.resolve("accuracy.txt"), String.format(Locale.ROOT,
-          "sampled replay %.1f s, exact replay %.1f s, %d pairs%n%s", outcome.seconds(), reference.seconds(),
-          outcome.points().size(), accuracy.describe()), StandardCharsets.UTF_8);
+          "sampled replay %.1f s, exact replay %.1f s, %d pairs (base rate %s, min sampled entries %d)%n%s",
+          outcome.seconds(), reference.seconds(), outcome.points().size(), o.sampleRate, o.minSampledEntries,
+          accuracy.describe()), StandardCharsets.UTF_8);
     }
     Recommendation recommendation = Recommendation.of(outcome.points(), o.targetLatencyUs, o.targetDbLoads);
     Files.createDirectories(o.out);
