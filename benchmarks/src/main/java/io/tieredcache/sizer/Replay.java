@@ -87,9 +87,10 @@ final class Replay {
     long l2Reads = 0;
     long[] bucket = new long[miniL2.length];
     int length = trace.length();
+    long step = Math.round(PROGRESS_STEP * workPerRecord(l1Rate));
     for (int i = 0; i < length; i++) {
       if ((i & (PROGRESS_STEP - 1)) == PROGRESS_STEP - 1 && progress != null) {
-        progress.add(PROGRESS_STEP);
+        progress.add(step);
       }
       byte op = trace.op(i);
       if (op == Trace.INVALIDATE_ALL) {
@@ -140,7 +141,7 @@ final class Replay {
       }
     }
     if (progress != null) {
-      progress.add(length % PROGRESS_STEP);
+      progress.add(Math.round((length % PROGRESS_STEP) * workPerRecord(l1Rate)));
     }
     long[] hits = new long[bucket.length];
     long sum = 0;
@@ -149,6 +150,11 @@ final class Replay {
       hits[j] = sum;
     }
     return new Result(l1Entries, l1Rate, l2Rate, allReads, requests, l1Hits, l2Reads, hits);
+  }
+
+  /** Relative work of one record in a replay at {@code l1Rate}: scanning is cheap, replaying is not. */
+  static double workPerRecord(double l1Rate) {
+    return 0.05 + l1Rate;
   }
 
   /** The first index whose (ascending) size holds {@code distance}; {@code sizes.length} if none. */

@@ -61,7 +61,11 @@ final class SizerRun {
       thread.setDaemon(true);
       return thread;
     });
-    try (ProgressBar bar = new ProgressBar(label, (double) trace.length() * tasks.size(), progressOut)) {
+    double work = 0;
+    for (Task task : tasks) {
+      work += trace.length() * Replay.workPerRecord(task.l1Rate());
+    }
+    try (ProgressBar bar = new ProgressBar(label, work, progressOut)) {
       List<Future<Replay.Result>> futures = new ArrayList<>();
       for (Task task : tasks) {
         futures.add(pool.submit(() -> replay.run(task.l1Entries(), task.l1Rate(), task.l2Rate(), bar.counter())));
