@@ -1,17 +1,11 @@
 package io.tieredcache.redis;
 
-import static java.nio.charset.StandardCharsets.US_ASCII;
-import static java.nio.charset.StandardCharsets.UTF_8;
-
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.lettuce.core.ClientOptions;
-import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SetArgs;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
@@ -28,23 +22,14 @@ import io.tieredcache.spi.TierContext;
 import io.tieredcache.spi.TierEvents;
 import io.tieredcache.spi.WriteResult;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
 import tools.jackson.core.type.TypeReference;
 
 /**
@@ -170,27 +155,19 @@ public final class RedisTier<K, V> implements RemoteTier<K, V> {
       .writableStackTraceEnabled(false)
       .build();
 
-  private static final int MAX_DESCRIBED_KEY = 120;
-
-  private final String cacheName;
-  private final KeyCodec<K> keyCodec;
   private final KeyLayout layout;
-  private final Envelope<V> envelope;
   private final SharedConnection connection;
   private final RedisCalls calls;
   private final Epoch epoch;
   private final LeaseKeeper leaseKeeper;
-  private final int maxValueBytes;
-  private final long leaseTtlMillis;
+  private final Reads<K, V> reads;
+  private final Writes<K, V> writes;
+  private final Leases<K, V> leases;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private RedisTier(TierSettings<V> settings, TierContext<K> context) {
-    this.cacheName = context.cacheName();
-    this.keyCodec = context.keyCodec();
+    String cacheName = context.cacheName();
     this.layout = new KeyLayout(settings.keyPrefix(), cacheName);
-    this.envelope = new Envelope<>(settings.codec(), settings.compressAbove(), settings.maxValueBytes());
-    this.maxValueBytes = settings.maxValueBytes();
-    this.leaseTtlMillis = settings.leaseTtl().toMillis();
     this.connection = settings.client() != null
         ? SharedConnection.shared(settings.client())
         : ownedConnection(settings.redisUri(), settings.timeout());
@@ -198,6 +175,12 @@ public final class RedisTier<K, V> implements RemoteTier<K, V> {
         context.events(), settings.timeout());
     this.epoch = new Epoch(layout.epochKey(), calls, context.events(), settings.epochCheckInterval());
     this.leaseKeeper = new LeaseKeeper(calls, settings.leaseTtl(), settings.maxLeaseHold());
+    var keyspace = new Keyspace<>(cacheName, context.keyCodec(), layout,
+        new Envelope<>(settings.codec(), settings.compressAbove(), settings.maxValueBytes()), calls, epoch,
+        settings.maxValueBytes());
+    this.reads = new Reads<>(keyspace);
+    this.writes = new Writes<>(keyspace);
+    this.leases = new Leases<>(keyspace, leaseKeeper, settings.leaseTtl().toMillis());
   }
 
   /**
@@ -231,196 +214,36 @@ public final class RedisTier<K, V> implements RemoteTier<K, V> {
     return type.isInstance(calls.breaker()) ? Optional.of(type.cast(calls.breaker())) : Optional.empty();
   }
 
-  // ------------------------------------------------------------------ reads
+  // ------------------------------------------------------------------ the SPI, by part
 
   @Override
   public CompletableFuture<RemoteEntry<V>> get(K key) {
-    String encoded = encode(key);
-    long known = epoch.knownOrMinusOne();
-    if (known >= 0) {
-      return read(encoded, known);
-    }
-    return epoch.get().handle((current, failure) -> current)
-        .thenCompose(current -> current == null
-            ? CompletableFuture.completedFuture(RemoteEntry.<V>unavailable())
-            : read(encoded, current));
-  }
-
-  private CompletableFuture<RemoteEntry<V>> read(String encodedKey, long inEpoch) {
-    byte[] valueKey = layout.keys(encodedKey, inEpoch).value();
-    return calls.call(batch -> batch.add(batch.redis().get(valueKey))).handle((bytes, failure) -> {
-      if (failure != null) {
-        calls.report(failure);
-        return RemoteEntry.<V>unavailable();
-      }
-      return bytes == null ? RemoteEntry.<V>miss() : deferred(valueKey, bytes);
-    });
+    return reads.get(key);
   }
 
   @Override
   public CompletableFuture<Map<K, RemoteEntry<V>>> getAll(Collection<? extends K> keys) {
-    Map<K, String> encoded = encodeAll(keys);
-    if (encoded.isEmpty()) {
-      return CompletableFuture.completedFuture(new HashMap<>());
-    }
-    return withEpoch(encoded.keySet(), RemoteEntry.<V>unavailable(), current -> {
-      List<K> order = new ArrayList<>(encoded.keySet());
-      var parts = new ArrayList<CompletableFuture<Map<K, RemoteEntry<V>>>>();
-      for (int from = 0; from < order.size(); from += RedisCalls.BATCH_SIZE) {
-        parts.add(mget(order.subList(from, Math.min(order.size(), from + RedisCalls.BATCH_SIZE)), encoded, current));
-      }
-      return CompletableFuture.allOf(parts.toArray(CompletableFuture<?>[]::new)).thenApply(done -> {
-        Map<K, RemoteEntry<V>> found = new HashMap<>();
-        parts.forEach(part -> found.putAll(part.join()));
-        return found;
-      });
-    });
+    return reads.getAll(keys);
   }
 
-  private CompletableFuture<Map<K, RemoteEntry<V>>> mget(List<K> part, Map<K, String> encoded, long inEpoch) {
-    byte[][] valueKeys = new byte[part.size()][];
-    for (int i = 0; i < part.size(); i++) {
-      valueKeys[i] = layout.keys(encoded.get(part.get(i)), inEpoch).value();
-    }
-    return calls.call(batch -> batch.add(batch.redis().mget(valueKeys))).handle((values, failure) -> {
-      Map<K, RemoteEntry<V>> found = new HashMap<>();
-      if (failure != null) {
-        calls.report(failure);
-        part.forEach(key -> found.put(key, RemoteEntry.unavailable()));
-        return found;
-      }
-      for (int i = 0; i < part.size(); i++) {
-        KeyValue<byte[], byte[]> stored = i < values.size() ? values.get(i) : null;
-        found.put(part.get(i), stored == null || !stored.hasValue() ? RemoteEntry.miss()
-            : deferred(valueKeys[i], stored.getValue()));
-      }
-      return found;
-    });
-  }
-
-  /**
-   * {@inheritDoc}
-   *
-   * <p>Per key, pipelined: {@code EXISTS lease} then {@code GET value} (Redis runs them in this
-   * order, so a fill between the two is seen as filled, never as abandoned).
-   */
+  /** {@inheritDoc} One round trip: {@code EXISTS lease} then {@code GET value} per key. */
   @Override
   public CompletableFuture<Map<K, PendingFill<V>>> pollFills(Collection<? extends K> keys) {
-    Map<K, String> encoded = encodeAll(keys);
-    if (encoded.isEmpty()) {
-      return CompletableFuture.completedFuture(new HashMap<>());
-    }
-    return withEpoch(encoded.keySet(), PendingFill.<V>unknown(), current -> {
-      List<K> order = new ArrayList<>(encoded.keySet());
-      var commands = new ArrayList<Function<RedisCalls.Batch, CompletableFuture<?>>>(order.size());
-      List<byte[]> valueKeys = new ArrayList<>(order.size());
-      for (K key : order) {
-        KeyLayout.Keys both = layout.keys(encoded.get(key), current);
-        valueKeys.add(both.value());
-        commands.add(batch -> {
-          CompletableFuture<Long> leaseExists = batch.add(batch.redis().exists(both.lease()));
-          CompletableFuture<byte[]> value = batch.add(batch.redis().get(both.value()));
-          return leaseExists.thenCombine(value, (exists, bytes) -> new Object[] {exists, bytes});
-        });
-      }
-      return calls.pipeline(commands).thenApply(replies -> {
-        Map<K, PendingFill<V>> result = new HashMap<>();
-        Throwable failed = null;
-        for (int i = 0; i < order.size(); i++) {
-          RedisCalls.Reply reply = replies.get(i);
-          if (!reply.ok()) {
-            failed = failed == null ? reply.failure() : failed;
-            result.put(order.get(i), PendingFill.unknown());
-            continue;
-          }
-          Object[] pair = (Object[]) reply.value();
-          byte[] bytes = (byte[]) pair[1];
-          result.put(order.get(i), bytes != null ? PendingFill.filled(deferred(valueKeys.get(i), bytes))
-              : ((Long) pair[0]) > 0 ? PendingFill.loading() : PendingFill.abandoned());
-        }
-        reportCommandFailure(failed, replies);
-        return result;
-      });
-    });
+    return reads.pollFills(keys);
   }
 
-  // ------------------------------------------------------------------ application writes
-
   /**
-   * {@inheritDoc}
-   *
-   * <p>Each entry is written with {@code SET .. PX ttl} right after deleting the key's lease (so
-   * an older load can no longer fill it); an entry that is too big, a miss or a non-positive TTL
-   * deletes the key instead, so no older value outlives the write.
+   * {@inheritDoc} Each entry is written with {@code SET .. PX ttl} right after deleting the key's
+   * lease; an entry that is too big, a miss or a non-positive TTL deletes the key instead.
    */
   @Override
   public CompletableFuture<WriteResult<K>> putAll(Map<? extends K, RemoteEntry<V>> entries) {
-    Map<K, String> encoded = encodeAll(entries.keySet());
-    if (encoded.isEmpty()) {
-      return CompletableFuture.completedFuture(WriteResult.applied());
-    }
-    Map<K, RuntimeException> refused = new HashMap<>();
-    Set<K> skipped = new HashSet<>();
-    Map<K, byte[]> bytesOf = new HashMap<>();
-    for (K key : encoded.keySet()) {
-      RemoteEntry<V> entry = entries.get(key);
-      if (entry == null || !entry.isHit() || entry.ttlMillis() <= 0) {
-        continue; // deleted below
-      }
-      try {
-        byte[] bytes = envelope.encode(entry);
-        if (bytes.length > maxValueBytes) {
-          calls.report(RemoteErrorKind.ENCODE, oversized(encoded.get(key), bytes.length));
-          skipped.add(key);
-        } else {
-          bytesOf.put(key, bytes);
-        }
-      } catch (Envelope.EncodeException failure) {
-        refused.put(key, new IllegalArgumentException("cache '" + cacheName + "': cannot store the value of key '"
-            + abbreviate(encoded.get(key)) + "' in Redis: " + failure.getMessage()
-            + (failure.getCause() == null ? "" : ": " + failure.getCause()), failure.getCause()));
-      }
-    }
-    return withEpochOrUnapplied(encoded.keySet(), current -> {
-      List<K> order = new ArrayList<>(encoded.keySet());
-      var commands = new ArrayList<Function<RedisCalls.Batch, CompletableFuture<?>>>(order.size());
-      for (K key : order) {
-        KeyLayout.Keys both = layout.keys(encoded.get(key), current);
-        byte[] bytes = bytesOf.get(key);
-        if (bytes == null) {
-          commands.add(batch -> batch.add(batch.redis().unlink(both.value(), both.lease())));
-        } else {
-          long ttl = entries.get(key).ttlMillis();
-          commands.add(batch -> {
-            // Lease first: a fill that runs between the two commands finds no lease and is refused.
-            CompletableFuture<Long> lease = batch.add(batch.redis().unlink(both.lease()));
-            CompletableFuture<String> set = batch.add(batch.redis().set(both.value(), bytes, SetArgs.Builder.px(ttl)));
-            return lease.thenCombine(set, (l, s) -> s);
-          });
-        }
-      }
-      return calls.pipeline(commands).thenApply(replies -> {
-        Set<K> unapplied = unappliedOf(order, replies);
-        return new WriteResult<>(unapplied, refused, skipped);
-      });
-    });
+    return writes.putAll(entries);
   }
 
   @Override
   public CompletableFuture<WriteResult<K>> invalidate(Collection<? extends K> keys) {
-    Map<K, String> encoded = encodeAll(keys);
-    if (encoded.isEmpty()) {
-      return CompletableFuture.completedFuture(WriteResult.applied());
-    }
-    return withEpochOrUnapplied(encoded.keySet(), current -> {
-      List<K> order = new ArrayList<>(encoded.keySet());
-      var commands = new ArrayList<Function<RedisCalls.Batch, CompletableFuture<?>>>(order.size());
-      for (K key : order) {
-        KeyLayout.Keys both = layout.keys(encoded.get(key), current);
-        commands.add(batch -> batch.add(batch.redis().unlink(both.value(), both.lease())));
-      }
-      return calls.pipeline(commands).thenApply(replies -> WriteResult.unapplied(unappliedOf(order, replies)));
-    });
+    return writes.invalidate(keys);
   }
 
   /**
@@ -444,142 +267,19 @@ public final class RedisTier<K, V> implements RemoteTier<K, V> {
     return epoch.resync();
   }
 
-  // ------------------------------------------------------------------ leases and fills
-
   /**
-   * {@inheritDoc}
-   *
-   * <p>One pipelined {@code SET <lease> <epoch>:<random token> NX PX <leaseTtl>} per key; an
-   * acquired lease is renewed while this node loads. A key whose command failed gets
-   * {@link Lease#unknown()}, under which nothing is filled.
+   * {@inheritDoc} One pipelined {@code SET <lease> <epoch>:<token> NX PX <leaseTtl>} per key; an
+   * acquired lease is renewed while this node loads.
    */
   @Override
   public CompletableFuture<Map<K, Lease>> acquireLeases(Collection<? extends K> keys) {
-    Map<K, String> encoded = encodeAll(keys);
-    if (encoded.isEmpty()) {
-      return CompletableFuture.completedFuture(new HashMap<>());
-    }
-    return withEpoch(encoded.keySet(), Lease.unknown(), current -> {
-      List<K> order = new ArrayList<>(encoded.keySet());
-      List<String> tokens = new ArrayList<>(order.size());
-      List<byte[]> leaseKeys = new ArrayList<>(order.size());
-      var commands = new ArrayList<Function<RedisCalls.Batch, CompletableFuture<?>>>(order.size());
-      SetArgs args = SetArgs.Builder.nx().px(leaseTtlMillis);
-      for (K key : order) {
-        String token = current + ":" + newToken();
-        byte[] leaseKey = layout.keys(encoded.get(key), current).lease();
-        tokens.add(token);
-        leaseKeys.add(leaseKey);
-        commands.add(batch -> batch.add(batch.redis().set(leaseKey, token.getBytes(US_ASCII), args)));
-      }
-      return calls.pipeline(commands).thenApply(replies -> {
-        Map<K, Lease> leases = new HashMap<>();
-        Throwable failed = null;
-        for (int i = 0; i < order.size(); i++) {
-          RedisCalls.Reply reply = replies.get(i);
-          if (!reply.ok()) {
-            failed = failed == null ? reply.failure() : failed;
-            leases.put(order.get(i), Lease.unknown());
-          } else if ("OK".equals(reply.value())) {
-            leaseKeeper.keep(tokens.get(i), leaseKeys.get(i));
-            leases.put(order.get(i), Lease.acquired(tokens.get(i)));
-          } else {
-            leases.put(order.get(i), Lease.heldElsewhere());
-          }
-        }
-        reportCommandFailure(failed, replies);
-        return leases;
-      });
-    });
+    return leases.acquireLeases(keys);
   }
 
-  /**
-   * {@inheritDoc}
-   *
-   * <p>Per key, pipelined: with an acquired lease of the current epoch, a Lua compare-and-set
-   * ({@code EVALSHA}, {@code EVAL} on {@code NOSCRIPT}); a lease of an older epoch is fenced at
-   * once (everything was invalidated since it was taken); with {@link Lease#none()}, a plain
-   * {@code SET .. PX}. A value that cannot be encoded or is over {@link Builder#maxValueBytes} is
-   * not stored ({@link FillOutcome#SKIPPED}, reported as {@link RemoteErrorKind#ENCODE}) and its
-   * lease is released, as is the lease of a miss entry.
-   */
+  /** {@inheritDoc} A Lua compare-and-set per key; a lease of an older epoch is fenced at once. */
   @Override
   public CompletableFuture<Map<K, FillOutcome>> fill(Map<K, LeasedEntry<V>> fills) {
-    Map<K, String> encoded = encodeAll(fills.keySet());
-    if (encoded.isEmpty()) {
-      return CompletableFuture.completedFuture(new HashMap<>());
-    }
-    long known = epoch.knownOrMinusOne();
-    if (known >= 0) {
-      return fill(fills, encoded, known);
-    }
-    // Not known (just created, or resyncing): judge the leases against the epoch once read; if it
-    // cannot be read, fill nothing (-1 fences every entry).
-    return epoch.get().handle((current, failure) -> current == null ? -1L : current)
-        .thenCompose(current -> fill(fills, encoded, current));
-  }
-
-  private CompletableFuture<Map<K, FillOutcome>> fill(Map<K, LeasedEntry<V>> fills, Map<K, String> encoded, long current) {
-    Map<K, FillOutcome> outcomes = new HashMap<>();
-    List<K> owners = new ArrayList<>();
-    var commands = new ArrayList<Function<RedisCalls.Batch, CompletableFuture<?>>>();
-    for (Map.Entry<K, String> next : encoded.entrySet()) {
-      K key = next.getKey();
-      Lease lease = fills.get(key).lease();
-      RemoteEntry<V> entry = fills.get(key).entry();
-      if (lease.state() == Lease.State.HELD_ELSEWHERE || lease.state() == Lease.State.UNKNOWN) {
-        outcomes.put(key, entry.isHit() ? FillOutcome.FENCED : FillOutcome.RELEASED);
-        continue;
-      }
-      long leaseEpoch = lease.state() == Lease.State.ACQUIRED ? epochOf(lease.token()) : current;
-      if (lease.state() == Lease.State.ACQUIRED) {
-        leaseKeeper.forget(lease.token());
-      }
-      KeyLayout.Keys both = layout.keys(next.getValue(), Math.max(0, leaseEpoch));
-      byte[] bytes = entry.isHit() && entry.ttlMillis() > 0 ? encodeForFill(next.getValue(), entry) : null;
-      boolean fenced = current < 0 || leaseEpoch != current;
-      if (bytes == null || fenced) {
-        outcomes.put(key, fenced && entry.isHit() ? FillOutcome.FENCED
-            : entry.isHit() && entry.ttlMillis() > 0 ? FillOutcome.SKIPPED : FillOutcome.RELEASED);
-        if (lease.state() == Lease.State.ACQUIRED) {
-          byte[] token = lease.token().getBytes(US_ASCII);
-          commands.add(batch -> RedisCalls.<Long>script(batch, Script.RELEASE, ScriptOutputType.INTEGER,
-              new byte[][] {both.lease()}, token));
-          owners.add(null);
-        }
-        continue;
-      }
-      byte[] ttl = Long.toString(entry.ttlMillis()).getBytes(US_ASCII);
-      owners.add(key);
-      if (lease.state() == Lease.State.ACQUIRED) {
-        byte[] token = lease.token().getBytes(US_ASCII);
-        commands.add(batch -> RedisCalls.<Long>script(batch, Script.FILL, ScriptOutputType.INTEGER,
-            new byte[][] {both.value(), both.lease()}, token, bytes, ttl));
-      } else {
-        commands.add(batch -> batch.add(batch.redis().set(both.value(), bytes, SetArgs.Builder.px(entry.ttlMillis())))
-            .thenApply(reply -> 1L));
-      }
-    }
-    if (commands.isEmpty()) {
-      return CompletableFuture.completedFuture(outcomes);
-    }
-    return calls.pipeline(commands).thenApply(replies -> {
-      Throwable failed = null;
-      for (int i = 0; i < replies.size(); i++) {
-        RedisCalls.Reply reply = replies.get(i);
-        K owner = owners.get(i);
-        if (!reply.ok()) {
-          failed = failed == null ? reply.failure() : failed;
-          if (owner != null) {
-            outcomes.put(owner, FillOutcome.UNKNOWN);
-          }
-        } else if (owner != null) {
-          outcomes.put(owner, Long.valueOf(1L).equals(reply.value()) ? FillOutcome.STORED : FillOutcome.FENCED);
-        }
-      }
-      reportCommandFailure(failed, replies);
-      return outcomes;
-    });
+    return leases.fill(fills);
   }
 
   /**
@@ -606,142 +306,6 @@ public final class RedisTier<K, V> implements RemoteTier<K, V> {
   public String toString() {
     return "RedisTier[" + layout.cacheSegment() + ", epoch " + epoch.knownOrMinusOne()
         + ", breaker " + calls.breaker().getName() + " " + calls.breaker().getState() + "]";
-  }
-
-  // ------------------------------------------------------------------ helpers
-
-  /** Runs {@code op} in the current epoch, reading it first if needed; every key gets {@code ifUnknown} if it cannot be read. */
-  private <T> CompletableFuture<Map<K, T>> withEpoch(Set<K> keys, T ifUnknown,
-      Function<Long, CompletableFuture<Map<K, T>>> op) {
-    long known = epoch.knownOrMinusOne();
-    if (known >= 0) {
-      return op.apply(known);
-    }
-    return epoch.get().handle((current, failure) -> current).thenCompose(current -> {
-      if (current != null) {
-        return op.apply(current);
-      }
-      Map<K, T> unknown = new HashMap<>();
-      keys.forEach(key -> unknown.put(key, ifUnknown));
-      return CompletableFuture.completedFuture(unknown);
-    });
-  }
-
-  private CompletableFuture<WriteResult<K>> withEpochOrUnapplied(Set<K> keys,
-      Function<Long, CompletableFuture<WriteResult<K>>> op) {
-    long known = epoch.knownOrMinusOne();
-    if (known >= 0) {
-      return op.apply(known);
-    }
-    return epoch.get().handle((current, failure) -> current).thenCompose(current -> current != null
-        ? op.apply(current) : CompletableFuture.completedFuture(WriteResult.unapplied(new HashSet<>(keys))));
-  }
-
-  private Set<K> unappliedOf(List<K> order, List<RedisCalls.Reply> replies) {
-    Set<K> unapplied = new LinkedHashSet<>();
-    Throwable failed = null;
-    for (int i = 0; i < order.size(); i++) {
-      if (!replies.get(i).ok()) {
-        unapplied.add(order.get(i));
-        failed = failed == null ? replies.get(i).failure() : failed;
-      }
-    }
-    reportCommandFailure(failed, replies);
-    return unapplied;
-  }
-
-  /**
-   * Reports a failure of single commands once; a failure of a whole call was reported by
-   * {@link RedisCalls#pipeline} already (then every reply of the call carries the same one).
-   */
-  private void reportCommandFailure(Throwable failed, List<RedisCalls.Reply> replies) {
-    if (failed == null) {
-      return;
-    }
-    boolean wholeCall = replies.stream().allMatch(reply -> reply.failure() == failed);
-    if (!wholeCall) {
-      calls.report(failed);
-    }
-  }
-
-  private String encode(K key) {
-    String encoded = keyCodec.encode(Objects.requireNonNull(key, "key"));
-    return Objects.requireNonNull(encoded, "the key codec returned null");
-  }
-
-  private Map<K, String> encodeAll(Collection<? extends K> keys) {
-    Map<K, String> encoded = new LinkedHashMap<>();
-    for (K key : keys) {
-      if (!encoded.containsKey(key)) {
-        encoded.put(key, encode(key));
-      }
-    }
-    return encoded;
-  }
-
-  private byte[] encodeForFill(String encodedKey, RemoteEntry<V> entry) {
-    try {
-      byte[] bytes = envelope.encode(entry);
-      if (bytes.length <= maxValueBytes) {
-        return bytes;
-      }
-      calls.report(RemoteErrorKind.ENCODE, oversized(encodedKey, bytes.length));
-    } catch (Envelope.EncodeException failure) {
-      calls.report(RemoteErrorKind.ENCODE, new Envelope.EncodeException("cache '" + cacheName
-          + "': cannot store the loaded value of key '" + abbreviate(encodedKey) + "': "
-          + failure.getMessage(), failure.getCause()));
-    }
-    return null;
-  }
-
-  /** An entry decoded by the thread that first looks at it; undecodable bytes are deleted and reported. */
-  private RemoteEntry<V> deferred(byte[] valueKey, byte[] bytes) {
-    return RemoteEntry.deferred(() -> {
-      try {
-        return envelope.decode(bytes);
-      } catch (Envelope.DecodeException e) {
-        calls.report(RemoteErrorKind.DECODE, undecodable(valueKey, e));
-        drop(valueKey);
-        return RemoteEntry.miss();
-      }
-    });
-  }
-
-  /** Deletes an undecodable entry, fire-and-forget (through the breaker like every call). */
-  private void drop(byte[] valueKey) {
-    calls.call(batch -> batch.add(batch.redis().unlink(valueKey))).whenComplete((ignored, failure) -> {
-      if (failure != null) {
-        calls.report(failure);
-      }
-    });
-  }
-
-  private static long epochOf(String token) {
-    int colon = token.indexOf(':');
-    try {
-      return colon <= 0 ? -1 : Long.parseLong(token, 0, colon, 10);
-    } catch (NumberFormatException e) {
-      return -1;
-    }
-  }
-
-  private Envelope.DecodeException undecodable(byte[] valueKey, Envelope.DecodeException cause) {
-    return new Envelope.DecodeException("cache '" + cacheName + "': deleted the undecodable entry at '"
-        + abbreviate(new String(valueKey, UTF_8)) + "': " + cause.getMessage(), cause.getCause());
-  }
-
-  private Envelope.EncodeException oversized(String encodedKey, int size) {
-    return new Envelope.EncodeException("cache '" + cacheName + "': value of key '" + abbreviate(encodedKey)
-        + "' not stored: " + size + " bytes is over maxValueBytes " + maxValueBytes, null);
-  }
-
-  private static String abbreviate(String text) {
-    return text.length() <= MAX_DESCRIBED_KEY ? text : text.substring(0, MAX_DESCRIBED_KEY) + "...(" + text.length() + " chars)";
-  }
-
-  private static String newToken() {
-    var random = ThreadLocalRandom.current();
-    return HexFormat.of().toHexDigits(random.nextLong()) + HexFormat.of().toHexDigits(random.nextLong());
   }
 
   private static SharedConnection ownedConnection(String redisUri, Duration timeout) {

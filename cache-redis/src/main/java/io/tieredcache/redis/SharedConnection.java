@@ -53,7 +53,8 @@ final class SharedConnection {
   private volatile CompletableFuture<StatefulRedisConnection<byte[], byte[]>> connection;
   private volatile long lastAttemptNanos;
   private volatile boolean closed;
-  private boolean replacing; // guarded by lock
+  /** A fresh connection being made while the current one is down; guarded by lock. */
+  private CompletableFuture<StatefulRedisConnection<byte[], byte[]>> replacement;
 
   private final BooleanSupplier firstCheck;
 
@@ -102,7 +103,12 @@ final class SharedConnection {
     if (current.isDone() && !current.isCompletedExceptionally()) {
       StatefulRedisConnection<byte[], byte[]> open = current.join();
       if (!open.isOpen()) {
-        replaceIfDue(current);
+        CompletableFuture<StatefulRedisConnection<byte[], byte[]>> fresh = replaceIfDue(current);
+        if (fresh != null) {
+          // Wait for the fresh connection (within the caller's limit) rather than fail on the
+          // dropped one: a breaker's trial call then finds Redis if it is back.
+          return fresh.thenCompose(replacement -> op.apply(replacement.async()));
+        }
       }
       return op.apply(open.async());
     }
@@ -164,25 +170,31 @@ final class SharedConnection {
    * {@link #FAST_RETRY_INTERVAL} on the side; the first that opens replaces it, so the tiers use
    * Redis again within a fraction of a second of its return.
    */
-  private void replaceIfDue(CompletableFuture<StatefulRedisConnection<byte[], byte[]>> down) {
-    synchronized (lock) {
-      if (connection != down || closed || replacing
-          || System.nanoTime() - lastAttemptNanos < FAST_RETRY_INTERVAL.toNanos()) {
-        return;
-      }
-      replacing = true;
-      lastAttemptNanos = System.nanoTime();
-    }
+  private CompletableFuture<StatefulRedisConnection<byte[], byte[]>> replaceIfDue(
+      CompletableFuture<StatefulRedisConnection<byte[], byte[]>> down) {
     CompletableFuture<StatefulRedisConnection<byte[], byte[]>> attempt;
-    try {
-      attempt = connector.get();
-    } catch (RuntimeException e) {
-      attempt = CompletableFuture.failedFuture(e);
+    synchronized (lock) {
+      if (connection != down || closed) {
+        return null;
+      }
+      if (replacement != null) {
+        return replacement;
+      }
+      if (System.nanoTime() - lastAttemptNanos < FAST_RETRY_INTERVAL.toNanos()) {
+        return null;
+      }
+      lastAttemptNanos = System.nanoTime();
+      try {
+        attempt = connector.get();
+      } catch (RuntimeException e) {
+        attempt = CompletableFuture.failedFuture(e);
+      }
+      replacement = attempt;
     }
     attempt.whenComplete((fresh, failure) -> {
       boolean swapped = false;
       synchronized (lock) {
-        replacing = false;
+        replacement = null;
         if (failure == null && connection == down && !closed) {
           connection = CompletableFuture.completedFuture(fresh);
           swapped = true;
@@ -195,6 +207,7 @@ final class SharedConnection {
         fresh.closeAsync();
       }
     });
+    return attempt;
   }
 
   private CompletableFuture<StatefulRedisConnection<byte[], byte[]>> reconnectIfDue(

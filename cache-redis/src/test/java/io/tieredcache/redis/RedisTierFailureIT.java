@@ -153,7 +153,8 @@ class RedisTierFailureIT {
     long millis = millisOf(() -> assertThat(unapplied(tier.putAll(Map.of("stale", Tiers.value("old news", MINUTE)))))
         .containsExactly("stale"));
     assertThat(millis).isLessThan(FAST_MILLIS);
-    assertThat(events.count(RemoteErrorKind.TIMEOUT)).isEqualTo(2);
+    // Each call failed once: by its time limit, or on the fresh connection tried meanwhile.
+    assertThat(events.count(RemoteErrorKind.TIMEOUT) + events.count(RemoteErrorKind.CONNECTION)).isEqualTo(2);
 
     redis.start(); // empty: nothing is persisted
 

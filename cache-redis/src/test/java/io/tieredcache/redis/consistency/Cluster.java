@@ -27,6 +27,13 @@ final class Cluster implements AutoCloseable {
   private final String redisUri;
   private final Transport transport;
   private final List<Node> nodes = new ArrayList<>();
+  private Duration staleWhileDisconnected = io.tieredcache.TieredCacheBuilder.DEFAULT_STALE_WHILE_DISCONNECTED;
+
+  /** Nodes made after this serve their L1 at most {@code bound} while they cannot hear the others. */
+  Cluster staleWhileDisconnected(Duration bound) {
+    this.staleWhileDisconnected = bound;
+    return this;
+  }
 
   Cluster(String redisUri, Transport transport) {
     this.redisUri = redisUri;
@@ -52,6 +59,7 @@ final class Cluster implements AutoCloseable {
           .remoteTier(RedisTier.builder(client).valueType(Long.class).build())
           .invalidationBus(bus)
           .leaseWait(leaseWait)
+          .staleWhileDisconnected(staleWhileDisconnected)
           .build(loader);
     }
 

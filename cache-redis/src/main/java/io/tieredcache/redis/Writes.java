@@ -1,0 +1,103 @@
+package io.tieredcache.redis;
+
+import io.lettuce.core.SetArgs;
+import io.tieredcache.spi.Lease;
+import io.tieredcache.spi.RemoteEntry;
+import io.tieredcache.spi.RemoteErrorKind;
+import io.tieredcache.spi.WriteResult;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * The application's writes: each deletes the key's lease first, so a load that began before the
+ * write can no longer fill; outcomes are reported key by key.
+ */
+final class Writes<K, V> {
+
+  private final Keyspace<K, V> ks;
+
+  Writes(Keyspace<K, V> ks) {
+    this.ks = ks;
+  }
+
+  /**
+   * Each entry is written with {@code SET .. PX ttl} right after deleting the key's lease (so
+   * an older load can no longer fill it); an entry that is too big, a miss or a non-positive TTL
+   * deletes the key instead, so no older value outlives the write.
+   */
+  CompletableFuture<WriteResult<K>> putAll(Map<? extends K, RemoteEntry<V>> entries) {
+    Map<K, String> encoded = ks.encodeAll(entries.keySet());
+    if (encoded.isEmpty()) {
+      return CompletableFuture.completedFuture(WriteResult.applied());
+    }
+    Map<K, RuntimeException> refused = new HashMap<>();
+    Set<K> skipped = new HashSet<>();
+    Map<K, byte[]> bytesOf = new HashMap<>();
+    for (K key : encoded.keySet()) {
+      RemoteEntry<V> entry = entries.get(key);
+      if (entry == null || !entry.isHit() || entry.ttlMillis() <= 0) {
+        continue; // deleted below
+      }
+      try {
+        byte[] bytes = ks.envelope.encode(entry);
+        if (bytes.length > ks.maxValueBytes) {
+          ks.calls.report(RemoteErrorKind.ENCODE, ks.oversized(encoded.get(key), bytes.length));
+          skipped.add(key);
+        } else {
+          bytesOf.put(key, bytes);
+        }
+      } catch (Envelope.EncodeException failure) {
+        refused.put(key, new IllegalArgumentException("cache '" + ks.cacheName + "': cannot store the value of key '"
+            + ks.abbreviate(encoded.get(key)) + "' in Redis: " + failure.getMessage()
+            + (failure.getCause() == null ? "" : ": " + failure.getCause()), failure.getCause()));
+      }
+    }
+    return ks.withEpochOrUnapplied(encoded.keySet(), current -> {
+      List<K> order = new ArrayList<>(encoded.keySet());
+      var commands = new ArrayList<Function<RedisCalls.Batch, CompletableFuture<?>>>(order.size());
+      for (K key : order) {
+        KeyLayout.Keys both = ks.layout.keys(encoded.get(key), current);
+        byte[] bytes = bytesOf.get(key);
+        if (bytes == null) {
+          commands.add(batch -> batch.add(batch.redis().unlink(both.value(), both.lease())));
+        } else {
+          long ttl = entries.get(key).ttlMillis();
+          commands.add(batch -> {
+            // Lease first: a fill that runs between the two commands finds no lease and is refused.
+            CompletableFuture<Long> lease = batch.add(batch.redis().unlink(both.lease()));
+            CompletableFuture<String> set = batch.add(batch.redis().set(both.value(), bytes, SetArgs.Builder.px(ttl)));
+            return lease.thenCombine(set, (l, s) -> s);
+          });
+        }
+      }
+      return ks.calls.pipeline(commands).thenApply(replies -> {
+        Set<K> unapplied = ks.unappliedOf(order, replies);
+        return new WriteResult<>(unapplied, refused, skipped);
+      });
+    });
+  }
+
+  CompletableFuture<WriteResult<K>> invalidate(Collection<? extends K> keys) {
+    Map<K, String> encoded = ks.encodeAll(keys);
+    if (encoded.isEmpty()) {
+      return CompletableFuture.completedFuture(WriteResult.applied());
+    }
+    return ks.withEpochOrUnapplied(encoded.keySet(), current -> {
+      List<K> order = new ArrayList<>(encoded.keySet());
+      var commands = new ArrayList<Function<RedisCalls.Batch, CompletableFuture<?>>>(order.size());
+      for (K key : order) {
+        KeyLayout.Keys both = ks.layout.keys(encoded.get(key), current);
+        commands.add(batch -> batch.add(batch.redis().unlink(both.value(), both.lease())));
+      }
+      return ks.calls.pipeline(commands).thenApply(replies -> WriteResult.unapplied(ks.unappliedOf(order, replies)));
+    });
+  }
+
+}
