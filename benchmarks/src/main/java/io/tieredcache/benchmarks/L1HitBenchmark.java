@@ -31,7 +31,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * fresh cache rather than one in service. Keys come from a precomputed Zipf-distributed sequence,
  * and each thread walks it from its own random offset. Every read must hit: {@link
  * #verifyOnlyHits()} fails the trial otherwise. Run with {@code -prof gc} to see the allocation
- * per read (the target is none).
+ * per read (the target is none). With {@code polluted=true} the JVM has first read many other
+ * caches through the same call sites, as a service's JVM has; compare each type with raw Caffeine
+ * within the same {@code polluted} value.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -52,6 +54,16 @@ public class L1HitBenchmark {
   @Param
   public CacheType cacheType;
 
+  /**
+   * {@code true}: other caches of other types are read through the same call sites first
+   * ({@link ProfilePollution}), as in a service's JVM; {@code false}: the call sites see one cache.
+   */
+  @Param({"false", "true"})
+  public boolean polluted;
+
+  /** Keeps the pollution's reads alive. */
+  long pollutionChecksum;
+
   BasicCache<Integer, Integer> cache;
   Integer[] sequence;
   List<Integer> keys;
@@ -65,6 +77,9 @@ public class L1HitBenchmark {
   /** Fills the cache and draws the key sequence; the key objects read are the ones stored. */
   @Setup(Level.Trial)
   public void setUp() {
+    if (polluted) {
+      pollutionChecksum = ProfilePollution.pollute();
+    }
     Random random = new Random(0x7ea1ed);
     keys = new ArrayList<>(POPULATION);
     for (int i = 0; i < POPULATION; i++) {

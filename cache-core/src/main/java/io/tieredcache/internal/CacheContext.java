@@ -26,7 +26,13 @@ final class CacheContext<K, V> {
 
   final String name;
   final CacheSettings<K, V> settings;
+  /**
+   * The clock of every L1 deadline: {@link CoarseTicker} unless the user gave a ticker of their
+   * own (tests do), in which case theirs.
+   */
   final Ticker ticker;
+  /** Whether {@link #ticker} is the {@link CoarseTicker}: the hot path then reads it directly. */
+  final boolean coarseClock;
   final Executor executor;
   final KeyCodec<K> keyCodec;
   final Stats stats;
@@ -55,17 +61,23 @@ final class CacheContext<K, V> {
   CacheContext(CacheSettings<K, V> settings) {
     this.name = settings.name();
     this.settings = settings;
-    this.ticker = settings.ticker();
+    this.coarseClock = settings.ticker() == Ticker.systemTicker();
+    this.ticker = coarseClock ? CoarseTicker.INSTANCE : settings.ticker();
     this.executor = settings.executor();
     this.keyCodec = settings.keyCodec();
     this.stats = new Stats(name);
-    this.l1 = new L1<>(settings, stats.evictions::increment);
-    this.ttls = new Ttls<>(settings);
+    this.l1 = new L1<>(settings, ticker, stats.evictions::increment);
+    this.ttls = new Ttls<>(settings, ticker);
     this.flights = new Flights<>(l1, hearing, stats);
     this.loaders = new Loaders(name, stats);
     this.leaseWaitNanos = Durations.saturatedNanos(settings.leaseWait());
     this.staleBoundNanos = Durations.saturatedNanos(settings.staleWhileDisconnected());
     this.bus = settings.invalidationBus();
+  }
+
+  /** The time on {@link #ticker}. */
+  long now() {
+    return coarseClock ? CoarseTicker.now() : ticker.read();
   }
 
   /** Whether the remote tier may be read and filled for {@code key} now. */

@@ -1,5 +1,6 @@
 package io.tieredcache.internal;
 
+import com.github.benmanes.caffeine.cache.Cache;
 import io.tieredcache.CacheStats;
 import io.tieredcache.TieredCache;
 import io.tieredcache.spi.InvalidationBus;
@@ -27,7 +28,11 @@ final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
   private static final long CLOSE_REPAIR_NANOS = TimeUnit.SECONDS.toNanos(2);
 
   private final CacheContext<K, V> ctx;
+  /** {@link CacheContext#coarseClock}, here so the hot path reads no other object for it. */
+  private final boolean coarseClock;
   private final L1<K, V> l1;
+  /** {@link L1#caffeine()}: read directly on the hot path. */
+  private final Cache<K, L1Entry<V>> caffeine;
   private final Stats stats;
   private final ReadPath<K, V> reads;
   private final WritePath<K, V> writes;
@@ -36,23 +41,29 @@ final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
 
   DefaultTieredCache(CacheSettings<K, V> settings, AccessRecorder recorder) {
     this.ctx = new CacheContext<>(settings);
+    this.coarseClock = ctx.coarseClock;
     this.recorder = recorder;
     ctx.recorder = recorder;
     this.l1 = ctx.l1;
+    this.caffeine = l1.caffeine();
     this.stats = ctx.stats;
     this.reads = new ReadPath<>(ctx);
     this.writes = new WritePath<>(ctx);
     OtherNodes<K, V> otherNodes = new OtherNodes<>(ctx);
     ctx.repair = new RemoteRepair<>(writes);
-    if (settings.remoteTier() != null) {
-      ctx.remote = Objects.requireNonNull(
-          settings.remoteTier().create(new TierContext<>(ctx.name, ctx.keyCodec, otherNodes)),
-          "remote tier factory returned null");
+    if (coarseClock) {
+      CoarseTicker.acquire();
     }
     try {
+      if (settings.remoteTier() != null) {
+        ctx.remote = Objects.requireNonNull(
+            settings.remoteTier().create(new TierContext<>(ctx.name, ctx.keyCodec, otherNodes)),
+            "remote tier factory returned null");
+      }
       this.subscription = ctx.bus == null ? null : ctx.bus.subscribe(ctx.name, otherNodes);
     } catch (RuntimeException e) {
       closeRemote();
+      releaseClock();
       throw e;
     }
   }
@@ -68,8 +79,8 @@ final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
   public V get(K key, Function<? super K, ? extends V> loader) {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(loader, "loader");
-    L1Entry<V> entry = l1.get(key);
-    if (entry != null && entry.state == 0) {
+    L1Entry<V> entry = caffeine == null ? null : caffeine.getIfPresent(key);
+    if (entry != null && entry.state == 0 && (coarseClock ? CoarseTicker.now() : ctx.ticker.read()) < entry.freshUntil) {
       stats.l1Hits.increment();
       if (recorder != null) {
         recorder.record(AccessRecorder.Operation.GET, key, entry.value, AccessRecorder.Tier.L1);
@@ -197,6 +208,13 @@ final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
     }
     ctx.flights.dropAll();
     closeRemote();
+    releaseClock();
+  }
+
+  private void releaseClock() {
+    if (coarseClock) {
+      CoarseTicker.release();
+    }
   }
 
   private void closeRemote() {

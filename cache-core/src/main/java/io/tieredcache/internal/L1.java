@@ -3,29 +3,60 @@ package io.tieredcache.internal;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.util.concurrent.TimeUnit;
 
 /**
- * This node's in-process tier: a Caffeine cache of {@link L1Entry}s, each kept until its own
- * deadline; absent when the cache was built with {@code maximumSize(0)}.
+ * This node's in-process tier: a Caffeine cache of {@link L1Entry}s; absent when the cache was
+ * built with {@code maximumSize(0)}.
+ *
+ * <p>Caffeine runs its cheapest time policy, a fixed {@code expireAfterWrite} of the longest any
+ * entry may be kept (hard or absent TTL, plus the stale-if-error window), so a hit calls no expiry
+ * callback and reorders no timer wheel. Each entry's own deadlines (jittered, soft, absent) are
+ * checked by the read path against the same clock; an entry past them is no longer served, and
+ * Caffeine drops it at the latest at the fixed age.
  */
 final class L1<K, V> {
 
   private final Cache<K, L1Entry<V>> cache;
 
-  L1(CacheSettings<K, V> settings, Runnable onEviction) {
-    this.cache = settings.maximumSize() == 0 ? null : Caffeine.newBuilder()
+  L1(CacheSettings<K, V> settings, Ticker ticker, Runnable onEviction) {
+    if (settings.maximumSize() == 0) {
+      this.cache = null;
+      return;
+    }
+    Caffeine<Object, Object> builder = Caffeine.newBuilder()
         .maximumSize(settings.maximumSize())
-        .expireAfter(new EntryExpiry<K, V>())
-        .ticker(settings.ticker())
+        .ticker(ticker);
+    long retain = longestRetentionNanos(settings);
+    if (retain < Long.MAX_VALUE) {
+      builder.expireAfterWrite(retain, TimeUnit.NANOSECONDS);
+    }
+    this.cache = builder
         .evictionListener((K key, L1Entry<V> entry, RemovalCause cause) -> onEviction.run())
         .build();
+  }
+
+  /** The longest any entry may be kept: its hard or absent TTL, plus the stale-if-error window. */
+  static long longestRetentionNanos(CacheSettings<?, ?> settings) {
+    long ttl = Math.max(Durations.saturatedNanos(settings.expireAfterWrite()),
+        Durations.saturatedNanos(settings.absentTtl()));
+    return Durations.saturatedAdd(ttl, Durations.saturatedNanos(settings.staleIfError()));
+  }
+
+  /**
+   * The Caffeine cache itself, or {@code null} when L1 is off: the hot path reads it directly, one
+   * call level less, so the JIT inlines all of a hit into the caller.
+   */
+  Cache<K, L1Entry<V>> caffeine() {
+    return cache;
   }
 
   boolean isEnabled() {
     return cache != null;
   }
 
-  /** The entry for {@code key}, or null; counts as a read for Caffeine (expiry flags, frequency). */
+  /** The entry for {@code key}, or null; counts as a read for Caffeine's frequency sketch. */
   L1Entry<V> get(K key) {
     return cache == null ? null : cache.getIfPresent(key);
   }

@@ -4,13 +4,12 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * One L1 value (or absent marker) with its deadlines, in ticker nanos. Caffeine keeps it until
- * {@link #retainUntil}; the read path serves it at once only while {@link #state} is {@code 0}.
- *
- * <p>The soft and hard expiry flags are set from Caffeine's {@code Expiry.expireAfterRead}
- * callback, which runs on the reading thread with the time Caffeine already read: the hot path
- * needs one field read, not a second clock read. {@link #UNVERIFIED} is set when the bus cannot
- * hear other nodes: the entry is then served only within the {@code staleWhileDisconnected} bound.
+ * One L1 value (or absent marker) with its deadlines, in ticker nanos. The read path serves it at
+ * once only while {@link #state} is {@code 0} and the clock is before {@link #freshUntil}; past
+ * that, {@link #onRead} sets the soft and hard expiry flags and the slow path judges it.
+ * {@link #UNVERIFIED} is set when the bus cannot hear other nodes: the entry is then served only
+ * within the {@code staleWhileDisconnected} bound. Caffeine drops it at the latest at the cache's
+ * longest retention; {@link #retainUntil} is its own.
  */
 final class L1Entry<V> {
 
@@ -44,6 +43,8 @@ final class L1Entry<V> {
   final long refreshAt;
   final long expireAt;
   final long retainUntil;
+  /** Before this ticker time (the earlier of the soft and hard deadlines) nothing about it is due. */
+  final long freshUntil;
   volatile int state;
   /** Valid while {@link #UNVERIFIED} is set: since when this node cannot vouch for the entry. */
   volatile long unverifiedSince;
@@ -59,11 +60,12 @@ final class L1Entry<V> {
     this.refreshAt = refreshAt;
     this.expireAt = expireAt;
     this.retainUntil = retainUntil;
+    this.freshUntil = Math.min(refreshAt, expireAt);
   }
 
-  /** Called by Caffeine on every read with its current time. */
+  /** Sets the expiry flags this entry has reached at {@code now}. */
   void onRead(long now) {
-    if (now >= refreshAt) {
+    if (now >= freshUntil) {
       int flags = now >= expireAt ? (REFRESH_DUE | EXPIRED) : REFRESH_DUE;
       if ((state & flags) != flags) {
         STATE.getAndBitwiseOr(this, flags);

@@ -54,12 +54,18 @@ final class ReadPath<K, V> {
 
   // ------------------------------------------------------------------------------ L1 verdicts
 
-  /** Judges an L1 entry; reads the clock only for entries the bus could not vouch for. */
+  /** Judges an L1 entry against the cache's clock. */
   Verdict judge(L1Entry<V> entry) {
     if (entry == null) {
       return Verdict.MISS;
     }
+    long now = ctx.now();
     int state = entry.state;
+    if (state == 0 && now < entry.freshUntil) {
+      return Verdict.HIT;
+    }
+    entry.onRead(now);
+    state = entry.state;
     if ((state & (L1Entry.EXPIRED | L1Entry.UNVERIFIED | L1Entry.REFRESH_DUE)) == 0) {
       return Verdict.HIT;
     }
@@ -68,7 +74,7 @@ final class ReadPath<K, V> {
     }
     if ((state & L1Entry.UNVERIFIED) != 0) {
       long bound = ctx.staleBoundNanos;
-      long age = ctx.ticker.read() - entry.unverifiedSince;
+      long age = now - entry.unverifiedSince;
       if (age >= bound) {
         // Past the bound: served only while its reload (started before the bound) finishes.
         boolean reloading = (state & L1Entry.REFRESHING) != 0 && age < Durations.saturatedAdd(bound, bound);

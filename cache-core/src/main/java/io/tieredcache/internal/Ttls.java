@@ -24,8 +24,8 @@ final class Ttls<V> {
   private final long absentMillis;
   private final double jitter;
 
-  Ttls(CacheSettings<?, V> settings) {
-    this.ticker = settings.ticker();
+  Ttls(CacheSettings<?, V> settings, Ticker ticker) {
+    this.ticker = ticker;
     this.hardNanos = Durations.saturatedNanos(settings.expireAfterWrite());
     this.softNanos = settings.refreshAfterWrite() == null ? 0 : Durations.saturatedNanos(settings.refreshAfterWrite());
     this.staleNanos = Durations.saturatedNanos(settings.staleIfError());
