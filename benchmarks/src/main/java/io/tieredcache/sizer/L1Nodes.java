@@ -4,10 +4,11 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
+import java.time.Duration;
 
 /**
- * The L1s of {@code n} nodes, each a real Caffeine cache (W-TinyLFU) bounded as the library bounds
- * its L1, with a ticker that follows the trace's clock so TTLs expire in trace time. Maintenance
+ * The L1s of {@code n} nodes, each a real Caffeine cache (W-TinyLFU) configured as the library
+ * configures its L1 ({@code io.tieredcache.internal.L1}), with a ticker that follows the trace's clock so TTLs expire in trace time. Maintenance
  * runs on the replaying thread, so a replay does not depend on other threads.
  */
 final class L1Nodes {
@@ -45,27 +46,36 @@ final class L1Nodes {
   private final long defaultTtlNanos;
   /** The default TTL boxed once, so records without a TTL of their own allocate nothing for it. */
   private final Long defaultTtl;
+  private final boolean perEntryTtl;
 
   /**
-   * Builds each node's cache as the library builds its L1: a size bound and per-entry expiry
-   * ({@code expireAfter}), which is what W-TinyLFU runs with in service.
+   * Builds each node's cache as the library builds its L1: a size bound and a fixed
+   * {@code expireAfterWrite} (none without a TTL), so W-TinyLFU runs as it does in service. Only a
+   * trace whose records carry TTLs of their own gets per-entry expiry instead.
    *
    * @param entriesPerNode each node's bound; {@code 0}: no L1 (every read misses)
    * @param ttlNanos the L1 TTL when a record has none; {@code 0}: none
+   * @param perEntryTtl whether records carry TTLs of their own
    */
   @SuppressWarnings("unchecked")
-  L1Nodes(int nodes, long entriesPerNode, long ttlNanos) {
+  L1Nodes(int nodes, long entriesPerNode, long ttlNanos, boolean perEntryTtl) {
     this.defaultTtlNanos = ttlNanos > 0 ? ttlNanos : Long.MAX_VALUE;
     this.defaultTtl = defaultTtlNanos;
+    this.perEntryTtl = perEntryTtl;
     this.caches = (Cache<Long, Long>[]) new Cache<?, ?>[nodes];
     if (entriesPerNode > 0) {
       for (int i = 0; i < nodes; i++) {
-        caches[i] = Caffeine.newBuilder()
+        Caffeine<Object, Object> builder = Caffeine.newBuilder()
             .maximumSize(entriesPerNode)
-            .expireAfter(new PerEntryTtl())
             .ticker(clock)
-            .executor(Runnable::run)
-            .build();
+            .executor(Runnable::run);
+        if (perEntryTtl) {
+          caches[i] = builder.expireAfter(new PerEntryTtl()).build();
+        } else if (ttlNanos > 0) {
+          caches[i] = builder.expireAfterWrite(Duration.ofNanos(ttlNanos)).build();
+        } else {
+          caches[i] = builder.build();
+        }
       }
     }
   }
@@ -120,6 +130,9 @@ final class L1Nodes {
   }
 
   private Long ttl(int ttlSeconds) {
+    if (!perEntryTtl) {
+      return defaultTtl;
+    }
     return ttlSeconds > 0 ? Long.valueOf(Math.min(defaultTtlNanos, ttlSeconds * 1_000_000_000L)) : defaultTtl;
   }
 }

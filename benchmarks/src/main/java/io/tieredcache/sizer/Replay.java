@@ -78,7 +78,7 @@ final class Replay {
     for (int j = 0; j < miniL2.length; j++) {
       miniL2[j] = scaled(setup.l2Sizes()[j], traceRate * l2Rate);
     }
-    L1Nodes l1 = new L1Nodes(nodes, miniL1, setup.l1TtlNanos());
+    L1Nodes l1 = new L1Nodes(nodes, miniL1, setup.l1TtlNanos(), trace.hasTtls());
     int expectedKeys = (int) Math.min(1 << 24, Math.max(1024, trace.length() * l2Rate / 4));
     LruStack l2 = new LruStack(expectedKeys, setup.l2TtlNanos());
     long allReads = 0;
