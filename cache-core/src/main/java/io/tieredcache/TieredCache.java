@@ -78,6 +78,13 @@ public interface TieredCache<K, V> extends AutoCloseable {
   V getIfPresent(K key);
 
   /**
+   * {@link #getIfPresent} without blocking: an L1 hit completes at once; otherwise the remote
+   * lookup completes the future, and no thread waits for it. No loader is called. A remote tier
+   * that fails or is too slow is a miss ({@code null}), as in {@link #getIfPresent}.
+   */
+  CompletableFuture<V> getIfPresentAsync(K key);
+
+  /**
    * Returns the values for {@code keys}: one L1 pass, one remote batch lookup for the rest, then
    * one call of {@code bulkLoader} for what is still missing. Keys the bulk loader leaves out of
    * its result are cached as absent and left out of the returned map. Loads already in flight for

@@ -164,4 +164,46 @@ class RemoteTierPathTest {
     assertThat(bulkCalls).hasValue(1);
     assertThat(shared.store.get("m2").kind()).isEqualTo(RemoteEntry.Kind.ABSENT);
   }
+
+  // ------------------------------------------------------------------------------ getIfPresentAsync
+
+  @Test
+  void getIfPresentAsyncCompletesAtOnceOnAnL1Hit() {
+    var a = node("a");
+    a.put("k", "v");
+    CompletableFuture<String> hit = a.getIfPresentAsync("k");
+    assertThat(hit).isCompletedWithValue("v");
+    assertThat(a.stats().l1Hits()).isEqualTo(1);
+  }
+
+  @Test
+  void getIfPresentAsyncFindsWhatOnlyTheRemoteTierHasAndLoadsNothing() throws Exception {
+    var a = node("a");
+    var b = node("b");
+    a.put("k", "v");
+    assertThat(b.getIfPresentAsync("k").get(5, TimeUnit.SECONDS)).isEqualTo("v");
+    assertThat(b.stats().l2Hits()).isEqualTo(1);
+    assertThat(b.getIfPresentAsync("missing").get(5, TimeUnit.SECONDS)).isNull();
+    assertThat(loads).hasValue(0);
+  }
+
+  @Test
+  void getIfPresentAsyncDoesNotHoldTheCallerOnAHungTierAndEndsAsAMiss() throws Exception {
+    var a = node("a");
+    shared.hanging = true;
+    long started = System.nanoTime();
+    CompletableFuture<String> pending = a.getIfPresentAsync("k");
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(200));
+    assertThat(pending).isNotDone();
+    assertThat(pending.get(5, TimeUnit.SECONDS)).isNull();
+    assertThat(a.stats().l2Misses()).isEqualTo(1);
+    assertThat(loads).hasValue(0);
+  }
+
+  @Test
+  void getIfPresentAsyncOnAFailingRemoteTierIsAMiss() throws Exception {
+    var a = node("a");
+    shared.failing = true;
+    assertThat(a.getIfPresentAsync("k").get(5, TimeUnit.SECONDS)).isNull();
+  }
 }

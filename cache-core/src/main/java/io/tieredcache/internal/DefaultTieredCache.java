@@ -102,6 +102,12 @@ final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
   }
 
   @Override
+  public CompletableFuture<V> getIfPresentAsync(K key) {
+    Objects.requireNonNull(key, "key");
+    return reads.getIfPresentAsync(key);
+  }
+
+  @Override
   public Map<K, V> getAll(
       Iterable<? extends K> keys,
       Function<? super Set<? extends K>, ? extends Map<? extends K, ? extends V>> bulkLoader) {

@@ -175,6 +175,43 @@ final class ReadPath<K, V> {
     return found.value();
   }
 
+  /**
+   * {@link #getIfPresent} without holding a thread: the remote lookup completes the future, and
+   * a call that outlives its limit (plus a margin) is a miss, as in {@link CacheContext#awaitRemote}.
+   */
+  CompletableFuture<V> getIfPresentAsync(K key) {
+    ctx.checkOpen();
+    L1Entry<V> entry = ctx.l1.get(key);
+    if (serve(key, entry, ctx.settings.loader())) {
+      return CompletableFuture.completedFuture(entry.value);
+    }
+    if (!ctx.remoteUsableFor(key)) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return ctx.remote.get(key)
+        .copy()
+        .orTimeout(ctx.remoteWaitNanos(1), TimeUnit.NANOSECONDS)
+        .handle((found, failure) -> {
+          if (failure != null) {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+            if (cause instanceof IllegalArgumentException || cause instanceof NullPointerException) {
+              throw (RuntimeException) cause;
+            }
+            if (cause instanceof TimeoutException) {
+              ctx.stats.remoteError(io.tieredcache.spi.RemoteErrorKind.TIMEOUT, cause);
+            }
+            found = null;
+          }
+          if (found == null || !found.isHit() || !ctx.trusts(found)) {
+            ctx.stats.l2Misses.increment();
+            return null;
+          }
+          ctx.stats.l2Hits.increment();
+          return found.value();
+        });
+  }
+
   /** The value L1 holds for {@code key} if it could be served, without counting, loading or the remote tier. */
   V peekL1(K key) {
     L1Entry<V> entry = ctx.l1.peek(key);

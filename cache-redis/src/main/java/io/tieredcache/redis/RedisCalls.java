@@ -5,7 +5,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.tieredcache.spi.RemoteErrorKind;
 import io.tieredcache.spi.TierEvents;
 import java.time.Duration;
@@ -198,15 +198,15 @@ final class RedisCalls {
   /** The commands of one call, kept so that they can be cancelled if the call times out. */
   static final class Batch {
     private final ConcurrentLinkedQueue<RedisFuture<?>> issued = new ConcurrentLinkedQueue<>();
-    private volatile RedisAsyncCommands<byte[], byte[]> redis;
+    private volatile RedisClusterAsyncCommands<byte[], byte[]> redis;
     private volatile boolean cancelled;
 
-    Batch bind(RedisAsyncCommands<byte[], byte[]> commands) {
+    Batch bind(RedisClusterAsyncCommands<byte[], byte[]> commands) {
       this.redis = commands;
       return this;
     }
 
-    RedisAsyncCommands<byte[], byte[]> redis() {
+    RedisClusterAsyncCommands<byte[], byte[]> redis() {
       return redis;
     }
 

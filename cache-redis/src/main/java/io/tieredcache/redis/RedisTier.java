@@ -4,9 +4,11 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
@@ -192,6 +194,16 @@ public final class RedisTier<K, V> implements RemoteTier<K, V> {
   }
 
   /**
+   * Starts building a tier over a Redis Cluster {@code client}, which you own. Every script and
+   * batch touches keys of one slot only (a value and its lease share a hash tag; the epoch is one
+   * key), and Lettuce splits a {@code getAll} across slots into one {@code MGET} per node, sent in
+   * parallel.
+   */
+  public static Builder<Object> builder(RedisClusterClient client) {
+    return new Builder<>(Objects.requireNonNull(client, "client"), null);
+  }
+
+  /**
    * Starts building a tier that makes its own client for {@code redisUri} (e.g.
    * {@code redis://localhost:6379}) and closes it with the tier. The client rejects commands while
    * disconnected, so nothing is buffered and replayed late, and reconnects at least once a second.
@@ -332,7 +344,7 @@ public final class RedisTier<K, V> implements RemoteTier<K, V> {
    * @param <V> value type
    */
   public static final class Builder<V> {
-    private final RedisClient client;
+    private final AbstractRedisClient client;
     private final String redisUri;
     private ValueCodec<?> codec;
     private String keyPrefix = DEFAULT_KEY_PREFIX;
@@ -345,7 +357,7 @@ public final class RedisTier<K, V> implements RemoteTier<K, V> {
     private Duration maxLeaseHold = DEFAULT_MAX_LEASE_HOLD;
     private Duration epochCheckInterval = DEFAULT_EPOCH_CHECK_INTERVAL;
 
-    private Builder(RedisClient client, String redisUri) {
+    private Builder(AbstractRedisClient client, String redisUri) {
       this.client = client;
       this.redisUri = redisUri;
     }

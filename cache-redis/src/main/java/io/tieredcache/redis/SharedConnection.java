@@ -2,8 +2,12 @@ package io.tieredcache.redis;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.resource.ClientResources;
 import java.lang.System.Logger.Level;
@@ -38,28 +42,28 @@ final class SharedConnection {
   static final Duration FAST_RETRY_INTERVAL = Duration.ofMillis(250);
   private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(2);
   private static final System.Logger LOG = System.getLogger(RedisTier.class.getName());
-  private static final Map<RedisClient, SharedConnection> SHARED = new IdentityHashMap<>();
+  private static final Map<AbstractRedisClient, SharedConnection> SHARED = new IdentityHashMap<>();
   /** Clients and owned URIs whose eviction policy was already checked: one warning each per JVM. */
-  private static final Set<RedisClient> CHECKED_CLIENTS = Collections.newSetFromMap(
+  private static final Set<AbstractRedisClient> CHECKED_CLIENTS = Collections.newSetFromMap(
       Collections.synchronizedMap(new WeakHashMap<>()));
   private static final Set<String> CHECKED_URIS = ConcurrentHashMap.newKeySet();
 
-  private final RedisClient client;
+  private final AbstractRedisClient client;
   private final ClientResources ownedResources;
   private final boolean ownsClient;
-  private final Supplier<CompletableFuture<StatefulRedisConnection<byte[], byte[]>>> connector;
+  private final Supplier<CompletableFuture<StatefulConnection<byte[], byte[]>>> connector;
   private final Object lock = new Object();
   private int references; // guarded by SHARED
-  private volatile CompletableFuture<StatefulRedisConnection<byte[], byte[]>> connection;
+  private volatile CompletableFuture<StatefulConnection<byte[], byte[]>> connection;
   private volatile long lastAttemptNanos;
   private volatile boolean closed;
   /** A fresh connection being made while the current one is down; guarded by lock. */
-  private CompletableFuture<StatefulRedisConnection<byte[], byte[]>> replacement;
+  private CompletableFuture<StatefulConnection<byte[], byte[]>> replacement;
 
   private final BooleanSupplier firstCheck;
 
-  private SharedConnection(RedisClient client, boolean ownsClient, ClientResources ownedResources,
-      Supplier<CompletableFuture<StatefulRedisConnection<byte[], byte[]>>> connector, BooleanSupplier firstCheck) {
+  private SharedConnection(AbstractRedisClient client, boolean ownsClient, ClientResources ownedResources,
+      Supplier<CompletableFuture<StatefulConnection<byte[], byte[]>>> connector, BooleanSupplier firstCheck) {
     this.client = client;
     this.firstCheck = firstCheck;
     this.ownsClient = ownsClient;
@@ -69,7 +73,7 @@ final class SharedConnection {
   }
 
   /** The connection shared by every tier on {@code client}, which the caller owns and closes. */
-  static SharedConnection shared(RedisClient client) {
+  static SharedConnection shared(AbstractRedisClient client) {
     synchronized (SHARED) {
       SharedConnection shared = SHARED.get(client);
       if (shared == null) {
@@ -85,7 +89,7 @@ final class SharedConnection {
   /** A connection through a client (and resources) that this object owns and shuts down on release. */
   static SharedConnection owned(RedisClient client, ClientResources resources, RedisURI uri) {
     var owned = new SharedConnection(client, true, resources,
-        () -> client.connectAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture(),
+        () -> client.connectAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture().thenApply(open -> open),
         () -> CHECKED_URIS.add(uri.getHost() + ":" + uri.getPort() + "/" + uri.getDatabase()));
     owned.references = 1;
     return owned;
@@ -93,29 +97,35 @@ final class SharedConnection {
 
   /** Whether the connection has been made (Lettuce may still be reconnecting it). */
   boolean ready() {
-    CompletableFuture<StatefulRedisConnection<byte[], byte[]>> current = connection;
+    CompletableFuture<StatefulConnection<byte[], byte[]>> current = connection;
     return current.isDone() && !current.isCompletedExceptionally();
   }
 
+  /** The commands of a standalone (or Sentinel) or a Cluster connection; both speak them. */
+  static RedisClusterAsyncCommands<byte[], byte[]> commandsOf(StatefulConnection<byte[], byte[]> connection) {
+    return connection instanceof StatefulRedisClusterConnection<byte[], byte[]> cluster
+        ? cluster.async() : ((StatefulRedisConnection<byte[], byte[]>) connection).async();
+  }
+
   /** Runs {@code op} on the connection now, or as soon as it is made. */
-  <T> CompletableFuture<T> with(Function<RedisAsyncCommands<byte[], byte[]>, CompletableFuture<T>> op) {
-    CompletableFuture<StatefulRedisConnection<byte[], byte[]>> current = connection;
+  <T> CompletableFuture<T> with(Function<RedisClusterAsyncCommands<byte[], byte[]>, CompletableFuture<T>> op) {
+    CompletableFuture<StatefulConnection<byte[], byte[]>> current = connection;
     if (current.isDone() && !current.isCompletedExceptionally()) {
-      StatefulRedisConnection<byte[], byte[]> open = current.join();
+      StatefulConnection<byte[], byte[]> open = current.join();
       if (!open.isOpen()) {
-        CompletableFuture<StatefulRedisConnection<byte[], byte[]>> fresh = replaceIfDue(current);
+        CompletableFuture<StatefulConnection<byte[], byte[]>> fresh = replaceIfDue(current);
         if (fresh != null) {
           // Wait for the fresh connection (within the caller's limit) rather than fail on the
           // dropped one: a breaker's trial call then finds Redis if it is back.
-          return fresh.thenCompose(replacement -> op.apply(replacement.async()));
+          return fresh.thenCompose(replacement -> op.apply(commandsOf(replacement)));
         }
       }
-      return op.apply(open.async());
+      return op.apply(commandsOf(open));
     }
     if (current.isCompletedExceptionally()) {
       current = reconnectIfDue(current);
     }
-    return current.thenCompose(open -> op.apply(open.async()));
+    return current.thenCompose(open -> op.apply(commandsOf(open)));
   }
 
   /** Drops one reference; the last one closes the connection (and the client, if owned). */
@@ -128,7 +138,7 @@ final class SharedConnection {
         SHARED.remove(client, this);
       }
     }
-    CompletableFuture<StatefulRedisConnection<byte[], byte[]>> current;
+    CompletableFuture<StatefulConnection<byte[], byte[]>> current;
     synchronized (lock) {
       closed = true; // no replacement is installed after this
       current = connection;
@@ -170,9 +180,9 @@ final class SharedConnection {
    * {@link #FAST_RETRY_INTERVAL} on the side; the first that opens replaces it, so the tiers use
    * Redis again within a fraction of a second of its return.
    */
-  private CompletableFuture<StatefulRedisConnection<byte[], byte[]>> replaceIfDue(
-      CompletableFuture<StatefulRedisConnection<byte[], byte[]>> down) {
-    CompletableFuture<StatefulRedisConnection<byte[], byte[]>> attempt;
+  private CompletableFuture<StatefulConnection<byte[], byte[]>> replaceIfDue(
+      CompletableFuture<StatefulConnection<byte[], byte[]>> down) {
+    CompletableFuture<StatefulConnection<byte[], byte[]>> attempt;
     synchronized (lock) {
       if (connection != down || closed) {
         return null;
@@ -210,8 +220,8 @@ final class SharedConnection {
     return attempt;
   }
 
-  private CompletableFuture<StatefulRedisConnection<byte[], byte[]>> reconnectIfDue(
-      CompletableFuture<StatefulRedisConnection<byte[], byte[]>> failed) {
+  private CompletableFuture<StatefulConnection<byte[], byte[]>> reconnectIfDue(
+      CompletableFuture<StatefulConnection<byte[], byte[]>> failed) {
     synchronized (lock) {
       if (connection != failed || closed || System.nanoTime() - lastAttemptNanos < RETRY_INTERVAL.toNanos()) {
         return connection;
@@ -221,9 +231,9 @@ final class SharedConnection {
     }
   }
 
-  private CompletableFuture<StatefulRedisConnection<byte[], byte[]>> connect() {
+  private CompletableFuture<StatefulConnection<byte[], byte[]>> connect() {
     lastAttemptNanos = System.nanoTime();
-    CompletableFuture<StatefulRedisConnection<byte[], byte[]>> attempt;
+    CompletableFuture<StatefulConnection<byte[], byte[]>> attempt;
     try {
       attempt = connector.get();
     } catch (RuntimeException e) {
@@ -243,8 +253,8 @@ final class SharedConnection {
    * Warns once per client (or per URI of an owned client) if Redis would refuse writes when full instead of evicting: a cache needs an
    * eviction policy. Managed services often disable CONFIG; that is fine and logged at DEBUG.
    */
-  private static void checkEvictionPolicy(StatefulRedisConnection<byte[], byte[]> open) {
-    open.async().configGet("maxmemory-policy").toCompletableFuture()
+  private static void checkEvictionPolicy(StatefulConnection<byte[], byte[]> open) {
+    commandsOf(open).configGet("maxmemory-policy").toCompletableFuture()
         .orTimeout(CHECK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
         .whenComplete((config, failure) -> {
           if (failure != null) {
@@ -267,11 +277,12 @@ final class SharedConnection {
    * {@link RedisClient#connect} blocks up to the client's connect timeout, and the client's own
    * URI is not public, so the first connection is made on a short-lived daemon thread.
    */
-  private static CompletableFuture<StatefulRedisConnection<byte[], byte[]>> connectInBackground(RedisClient client) {
-    var result = new CompletableFuture<StatefulRedisConnection<byte[], byte[]>>();
+  private static CompletableFuture<StatefulConnection<byte[], byte[]>> connectInBackground(AbstractRedisClient client) {
+    var result = new CompletableFuture<StatefulConnection<byte[], byte[]>>();
     var thread = new Thread(() -> {
       try {
-        result.complete(client.connect(ByteArrayCodec.INSTANCE));
+        result.complete(client instanceof RedisClusterClient cluster
+            ? cluster.connect(ByteArrayCodec.INSTANCE) : ((RedisClient) client).connect(ByteArrayCodec.INSTANCE));
       } catch (Throwable e) {
         result.completeExceptionally(e);
       }

@@ -3,12 +3,12 @@ package io.tieredcache.redis;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.lettuce.core.RedisClient;
+import io.lettuce.core.AbstractRedisClient;
 import java.time.Duration;
 
 /** What a {@link RedisTier.Builder} fixed; shared by every tier its factory creates. */
 record TierSettings<V>(
-    RedisClient client, String redisUri, ValueCodec<V> codec, String keyPrefix, Duration timeout,
+    AbstractRedisClient client, String redisUri, ValueCodec<V> codec, String keyPrefix, Duration timeout,
     CircuitBreaker circuitBreaker, CircuitBreakerRegistry registry, int maxValueBytes, int compressAbove,
     Duration leaseTtl, Duration maxLeaseHold, Duration epochCheckInterval) {
 

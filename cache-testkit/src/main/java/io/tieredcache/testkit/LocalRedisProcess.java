@@ -52,18 +52,26 @@ final class LocalRedisProcess {
   private final Path executable;
   private final Path dir;
   private final int port;
+  /** More {@code redis-server} options, e.g. a TLS port and its certificates. */
+  private final List<String> extraArgs;
   private volatile Process process;
   /** Where the current run's output starts in the (appended) log. */
   private long logStart;
 
-  private LocalRedisProcess(Path executable, Path dir, int port) {
+  private LocalRedisProcess(Path executable, Path dir, int port, List<String> extraArgs) {
     this.executable = executable;
     this.dir = dir;
     this.port = port;
+    this.extraArgs = List.copyOf(extraArgs);
   }
 
   /** Launches a server on a free loopback port, trying another port if the chosen one got taken. */
   static LocalRedisProcess launch(Function<String, String> env) {
+    return launch(env, List.of());
+  }
+
+  /** As {@link #launch(Function)}, with more {@code redis-server} options. */
+  static LocalRedisProcess launch(Function<String, String> env, List<String> extraArgs) {
     Path executable = findExecutable(env);
     Path dir;
     try {
@@ -73,7 +81,7 @@ final class LocalRedisProcess {
     }
     PortInUseException last = null;
     for (int attempt = 0; attempt < LAUNCH_ATTEMPTS; attempt++) {
-      LocalRedisProcess candidate = new LocalRedisProcess(executable, dir, freePort());
+      LocalRedisProcess candidate = new LocalRedisProcess(executable, dir, freePort(), extraArgs);
       try {
         candidate.startOnce();
         return candidate;
@@ -183,14 +191,21 @@ final class LocalRedisProcess {
   // ---- starting -----------------------------------------------------------------------------
 
   private void startOnce() {
-    List<String> command = List.of(executable.toString(),
+    List<String> command = new java.util.ArrayList<>(List.of(executable.toString()));
+    // A configuration file (a Sentinel needs one it can rewrite) must come first.
+    if (!extraArgs.isEmpty() && extraArgs.get(0).endsWith(".conf")) {
+      command.add(extraArgs.get(0));
+    }
+    command.addAll(List.of(
         "--port", Integer.toString(port),
         "--bind", HOST,
         "--save", "",
         "--appendonly", "no",
         "--maxmemory-policy", "allkeys-lru",
         "--daemonize", "no",
-        "--dir", dir.toString());
+        "--dir", dir.toString()));
+    command.addAll(!extraArgs.isEmpty() && extraArgs.get(0).endsWith(".conf")
+        ? extraArgs.subList(1, extraArgs.size()) : extraArgs);
     File log = dir.resolve(LOG_FILE).toFile();
     logStart = log.length();
     ProcessBuilder builder = new ProcessBuilder(command)

@@ -2,6 +2,7 @@ package io.tieredcache.testkit;
 
 import java.lang.System.Logger.Level;
 import java.util.Locale;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -89,6 +90,21 @@ public final class RedisServer implements AutoCloseable {
    */
   public static RedisServer startLocal() {
     return startLocal(System::getenv, false);
+  }
+
+  /**
+   * As {@link #startLocal()}, with more {@code redis-server} options (e.g. {@code --tls-port}); the
+   * plain port stays open for {@link #admin()}.
+   */
+  public static RedisServer startLocal(List<String> extraArgs) {
+    LocalRedisProcess process = LocalRedisProcess.launch(System::getenv, extraArgs);
+    LOG.log(Level.DEBUG, "started {0}", process);
+    return new RedisServer(Kind.LOCAL, RedisUri.of(LocalRedisProcess.HOST, process.port()), process, null, false);
+  }
+
+  /** A free loopback port, e.g. for a {@code --tls-port} given to {@link #startLocal(List)}. */
+  public static int freePort() {
+    return LocalRedisProcess.freePort();
   }
 
   static RedisServer startLocal(Function<String, String> env, boolean shared) {

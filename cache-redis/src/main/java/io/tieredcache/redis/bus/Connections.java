@@ -80,7 +80,7 @@ final class Connections {
     return RedisClient.create(redisUri);
   }
 
-  static void shutdownQuietly(RedisClient client) {
+  static void shutdownQuietly(io.lettuce.core.AbstractRedisClient client) {
     try {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     } catch (RuntimeException e) {

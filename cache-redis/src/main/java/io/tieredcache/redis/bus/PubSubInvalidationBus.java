@@ -1,8 +1,10 @@
 package io.tieredcache.redis.bus;
 
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.tieredcache.redis.bus.BusMessage.Type;
@@ -77,7 +79,7 @@ public final class PubSubInvalidationBus extends CoreBackedBus {
 
   private final PubSubBusOptions options;
   private final String channel;
-  private final RedisClient client;
+  private final AbstractRedisClient client;
   private final boolean ownsClient;
   private final BusCore core;
   private final long timeoutNanos;
@@ -121,6 +123,21 @@ public final class PubSubInvalidationBus extends CoreBackedBus {
     return new PubSubInvalidationBus(Objects.requireNonNull(client, "client"), false, options);
   }
 
+  /** A bus with the default options on a Redis Cluster; see {@link #create(RedisClusterClient, PubSubBusOptions)}. */
+  public static PubSubInvalidationBus create(RedisClusterClient client) {
+    return create(client, PubSubBusOptions.create());
+  }
+
+  /**
+   * A bus on a Redis Cluster: classic pub/sub reaches every node of the cluster, so nodes of a
+   * cache on any primary hear each other. The caller keeps owning {@code client}.
+   *
+   * @throws io.lettuce.core.RedisException if Redis cannot be reached now
+   */
+  public static PubSubInvalidationBus create(RedisClusterClient client, PubSubBusOptions options) {
+    return new PubSubInvalidationBus(Objects.requireNonNull(client, "client"), false, options);
+  }
+
   /**
    * A bus with a client of its own for {@code redisUri} (e.g. {@code redis://host:6379}), shut
    * down when the bus closes.
@@ -137,7 +154,7 @@ public final class PubSubInvalidationBus extends CoreBackedBus {
     }
   }
 
-  private PubSubInvalidationBus(RedisClient client, boolean ownsClient, PubSubBusOptions options) {
+  private PubSubInvalidationBus(AbstractRedisClient client, boolean ownsClient, PubSubBusOptions options) {
     this.options = Objects.requireNonNull(options, "options");
     this.channel = options.channel();
     this.client = client;
@@ -155,7 +172,9 @@ public final class PubSubInvalidationBus extends CoreBackedBus {
 
   private void start() {
     publisher = new ConnectionSlot<>(core, "publish", options.reconnectInterval(),
-        () -> client.connect(Connections.CODEC),
+        // On a cluster, a pub/sub connection that subscribes to nothing publishes.
+        () -> client instanceof RedisClusterClient cluster
+            ? cluster.connectPubSub(Connections.CODEC) : ((RedisClient) client).connect(Connections.CODEC),
         connection -> {
           Connections.name(connection, core.nodeId, "publish");
           core.outbox.connectionReplaced(); // before anything is sent on it
@@ -171,7 +190,8 @@ public final class PubSubInvalidationBus extends CoreBackedBus {
     core.outbox.transport(this::send);
 
     subscription = new ConnectionSlot<>(core, "subscribe", options.reconnectInterval(),
-        () -> client.connectPubSub(Connections.CODEC),
+        () -> client instanceof RedisClusterClient cluster
+            ? cluster.connectPubSub(Connections.CODEC) : ((RedisClient) client).connectPubSub(Connections.CODEC),
         connection -> {
           connection.addListener(new MessageListener(connection));
           Connections.name(connection, core.nodeId, "subscribe");

@@ -1,0 +1,140 @@
+package io.tieredcache.redis.consistency;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tieredcache.testkit.RedisExtension;
+import io.tieredcache.testkit.RedisServer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Eight nodes in four JVMs (two here, two in each of three child processes) on one Redis: one
+ * node invalidates a key, and each of the seven others reports when the key left its L1. Prints
+ * p50/p99/max of the propagation delay; no delay may exceed the staleness bound.
+ */
+@ExtendWith(RedisExtension.class)
+class CrossProcessPropagationIT {
+
+  static final int CHILD_PROCESSES = 3;
+  static final int NODES_PER_PROCESS = 2;
+  static final int TRIALS = Integer.getInteger("tc.propagation.trials", 100);
+
+  @Test
+  void anInvalidationReachesSevenNodesInFourJvmsWithinTheBound(RedisServer redis) throws Exception {
+    String cacheName = "xp-" + UUID.randomUUID();
+    String channel = "inv-" + UUID.randomUUID();
+    List<Child> children = new ArrayList<>();
+    try (WatchingNodes here = new WatchingNodes(redis.uri(), cacheName, channel, NODES_PER_PROCESS)) {
+      for (int i = 0; i < CHILD_PROCESSES; i++) {
+        children.add(new Child(redis.uri(), cacheName, channel));
+      }
+      for (Child child : children) {
+        assertThat(child.readLine()).isEqualTo("ready");
+      }
+      List<Long> delays = new ArrayList<>();
+      int missing = 0;
+      for (int trial = 0; trial < TRIALS; trial++) {
+        String key = "k" + trial;
+        long version = trial + 1;
+        for (Child child : children) {
+          child.tell("arm " + key + " " + version);
+        }
+        for (Child child : children) {
+          assertThat(child.readLine()).isEqualTo("armed");
+        }
+        here.arm(key, version);
+        long started = System.nanoTime();
+        here.caches.get(0).invalidate(key); // the writer: node 0 of this JVM
+        long[] local = here.report();
+        for (int n = 1; n < local.length; n++) {
+          missing += record(delays, local[n], started);
+        }
+        for (Child child : children) {
+          child.tell("report");
+        }
+        for (Child child : children) {
+          String[] words = child.readLine().split(" ");
+          for (int n = 1; n < words.length; n++) {
+            missing += record(delays, Long.parseLong(words[n]), started);
+          }
+        }
+      }
+      long[] sorted = delays.stream().mapToLong(Long::longValue).sorted().toArray();
+      System.out.printf("cross-process propagation, 8 nodes in 4 JVMs, %d trials x 7 receivers: "
+          + "p50 %.2f ms, p99 %.2f ms, max %.2f ms, not received %d%n", TRIALS,
+          sorted[sorted.length / 2] / 1e6, sorted[sorted.length * 99 / 100] / 1e6, sorted[sorted.length - 1] / 1e6, missing);
+      assertThat(missing).isZero();
+      assertThat(sorted[sorted.length - 1]).isLessThanOrEqualTo(Cluster.STALENESS_BOUND.toNanos());
+    } finally {
+      for (Child child : children) {
+        child.close();
+      }
+    }
+  }
+
+  private static int record(List<Long> delays, long goneAt, long started) {
+    if (goneAt < 0) {
+      return 1;
+    }
+    delays.add(Math.max(0, goneAt - started));
+    return 0;
+  }
+
+  /** A child JVM running {@link WatchingNodes#main}. */
+  static final class Child implements AutoCloseable {
+    private final Process process;
+    private final BufferedReader out;
+    private final Writer in;
+
+    Child(String redisUri, String cacheName, String channel) throws IOException {
+      String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
+      process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), WatchingNodes.class.getName(),
+          redisUri, cacheName, channel, Integer.toString(NODES_PER_PROCESS))
+          .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+      in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+    }
+
+    void tell(String command) throws IOException {
+      in.write(command + "\n");
+      in.flush();
+    }
+
+    String readLine() throws Exception {
+      String line = CompletableFuture.supplyAsync(() -> {
+        try {
+          return out.readLine();
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }).get(60, TimeUnit.SECONDS);
+      if (line == null) {
+        throw new IllegalStateException("child process exited");
+      }
+      return line;
+    }
+
+    @Override
+    public void close() throws Exception {
+      try {
+        tell("quit");
+      } catch (IOException ignored) {
+        // already gone
+      }
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+}
