@@ -48,6 +48,10 @@ class RecordingWithARemoteTierTest {
         return loaded;
       });
       b.getIfPresent("k");                                  // L1
+      b.getIfPresentAsync("n").get();                       // L1 (filled by getAsync)
+      a.get("r");
+      b.getIfPresentAsync("r").get();                       // L2
+      b.getIfPresentAsync("none").get();                    // nothing
     }
     List<Tier> tiers = new ArrayList<>();
     try (AccessTraceReader reader = AccessTraceReader.open(file)) {
@@ -56,6 +60,7 @@ class RecordingWithARemoteTierTest {
       }
       assertThat(reader.node()).isEqualTo(2);
     }
-    assertThat(tiers).containsExactly(Tier.L2, Tier.L1, Tier.L2, Tier.L2, Tier.LOADER, Tier.L1);
+    assertThat(tiers).containsExactly(Tier.L2, Tier.L1, Tier.L2, Tier.L2, Tier.LOADER, Tier.L1, Tier.L1, Tier.L2,
+        Tier.NONE);
   }
 }

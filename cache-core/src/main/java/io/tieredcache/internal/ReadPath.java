@@ -183,9 +183,10 @@ final class ReadPath<K, V> {
     ctx.checkOpen();
     L1Entry<V> entry = ctx.l1.get(key);
     if (serve(key, entry, ctx.settings.loader())) {
-      return CompletableFuture.completedFuture(entry.value);
+      return CompletableFuture.completedFuture(AccessRecording.fromL1(ctx, Operation.GET, key, entry).value);
     }
     if (!ctx.remoteUsableFor(key)) {
+      AccessRecording.read(ctx, Operation.GET, key, null, Tier.NONE);
       return CompletableFuture.completedFuture(null);
     }
     return ctx.remote.get(key)
@@ -205,9 +206,11 @@ final class ReadPath<K, V> {
           }
           if (found == null || !found.isHit() || !ctx.trusts(found)) {
             ctx.stats.l2Misses.increment();
+            AccessRecording.read(ctx, Operation.GET, key, null, Tier.NONE);
             return null;
           }
           ctx.stats.l2Hits.increment();
+          AccessRecording.read(ctx, Operation.GET, key, found.value(), Tier.L2);
           return found.value();
         });
   }
