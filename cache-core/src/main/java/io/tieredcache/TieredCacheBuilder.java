@@ -5,6 +5,7 @@ import io.tieredcache.internal.CacheFactory;
 import io.tieredcache.internal.CacheSettings;
 import io.tieredcache.spi.InvalidationBus;
 import io.tieredcache.spi.RemoteTierFactory;
+import io.tieredcache.trace.AccessRecorder;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -63,6 +64,7 @@ public final class TieredCacheBuilder<K, V> {
   private KeyCodec<?> keyCodec;
   private RemoteTierFactory<?, ?> remoteTier;
   private InvalidationBus invalidationBus;
+  private AccessRecorder recorder;
 
   TieredCacheBuilder(String name) {
     Objects.requireNonNull(name, "name");
@@ -192,6 +194,15 @@ public final class TieredCacheBuilder<K, V> {
     return this;
   }
 
+  /**
+   * Records this cache's gets, puts and invalidations (sampled by key) for the tier sizer; off by
+   * default. You own the recorder: close it when done. See {@link AccessRecorder}.
+   */
+  public TieredCacheBuilder<K, V> recordAccesses(AccessRecorder recorder) {
+    this.recorder = Objects.requireNonNull(recorder, "recorder");
+    return this;
+  }
+
   /** Builds a cache whose reads name their loader ({@link TieredCache#get(Object, Function)}). */
   public <K1 extends K, V1 extends V> TieredCache<K1, V1> build() {
     return create(null);
@@ -216,7 +227,7 @@ public final class TieredCacheBuilder<K, V> {
         name, maximumSize, expireAfterWrite, remoteExpireAfterWrite, refreshAfterWrite, staleIfError,
         absentTtl, jitter, leaseWait, staleWhileDisconnected, ticker, executor, (KeyCodec<K1>) keyCodec,
         (RemoteTierFactory<K1, V1>) remoteTier, invalidationBus, loader);
-    return CacheFactory.create(settings);
+    return CacheFactory.create(settings, recorder);
   }
 
   private static Duration requirePositive(Duration duration, String what) {

@@ -48,6 +48,8 @@ final class CacheContext<K, V> {
   /** Set once after construction. */
   RemoteRepair<K> repair;
   final InvalidationBus bus;
+  /** Set once after construction; null unless accesses are recorded. */
+  io.tieredcache.trace.AccessRecorder recorder;
   private volatile boolean closed;
   /**
    * Remote values written before this wall-clock time (epoch millis; 0: none) are not trusted: this

@@ -5,6 +5,7 @@ import io.tieredcache.CacheStats;
 import io.tieredcache.TieredCache;
 import io.tieredcache.spi.InvalidationBus;
 import io.tieredcache.spi.TierContext;
+import io.tieredcache.trace.AccessRecorder;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Map;
@@ -36,10 +37,13 @@ final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
   private final ReadPath<K, V> reads;
   private final WritePath<K, V> writes;
   private final InvalidationBus.Subscription subscription;
+  private final AccessRecorder recorder;
 
-  DefaultTieredCache(CacheSettings<K, V> settings) {
+  DefaultTieredCache(CacheSettings<K, V> settings, AccessRecorder recorder) {
     this.ctx = new CacheContext<>(settings);
     this.coarseClock = ctx.coarseClock;
+    this.recorder = recorder;
+    ctx.recorder = recorder;
     this.l1 = ctx.l1;
     this.caffeine = l1.caffeine();
     this.stats = ctx.stats;
@@ -78,6 +82,9 @@ final class DefaultTieredCache<K, V> implements TieredCache<K, V> {
     L1Entry<V> entry = caffeine == null ? null : caffeine.getIfPresent(key);
     if (entry != null && entry.state == 0 && (coarseClock ? CoarseTicker.now() : ctx.ticker.read()) < entry.freshUntil) {
       stats.l1Hits.increment();
+      if (recorder != null) {
+        recorder.record(AccessRecorder.Operation.GET, key, entry.value, AccessRecorder.Tier.L1);
+      }
       return entry.value;
     }
     return reads.getSlow(key, loader, entry);

@@ -24,6 +24,8 @@ final class Flight<K, V> {
   /** A background refresh: it never waits for other nodes and keeps {@link #fallback} on failure. */
   final boolean refresh;
   private volatile boolean fenced;
+  /** Whether the remote tier (not the loader) answered; set before {@link #result} completes. */
+  volatile boolean answeredByRemote;
   /** The load driving this flight; set before any other thread can need it. */
   volatile Load<K, V> load;
 

@@ -318,6 +318,7 @@ final class Load<K, V> {
       } else if (entry.isHit() && !(refresh && Ttls.isSoftExpired(entry)) && ctx.trusts(entry)) {
         ctx.stats.l2Hits.increment();
         Flight<K, V> flight = open.remove(key);
+        flight.answeredByRemote = true;
         resolve(flight, ctx.ttls.fromRemote(entry, flight.startedAt));
       } else {
         ctx.stats.l2Misses.increment();
@@ -418,6 +419,7 @@ final class Load<K, V> {
           } else {
             ctx.stats.l2Hits.increment();
             Flight<K, V> flight = open.remove(key);
+            flight.answeredByRemote = true;
             resolve(flight, ctx.ttls.fromRemote(state.entry(), flight.startedAt));
           }
         }

@@ -2,6 +2,8 @@ package io.tieredcache.internal;
 
 import io.tieredcache.CacheLoadException;
 import io.tieredcache.spi.RemoteEntry;
+import io.tieredcache.trace.AccessRecorder.Operation;
+import io.tieredcache.trace.AccessRecorder.Tier;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -120,7 +122,7 @@ final class ReadPath<K, V> {
   V getSlow(K key, Function<? super K, ? extends V> loader, L1Entry<V> entry) {
     ctx.checkOpen();
     if (serve(key, entry, loader)) {
-      return entry.value;
+      return AccessRecording.fromL1(ctx, Operation.GET, key, entry).value;
     }
     return valueOf(loadOrJoin(key, loader, entry));
   }
@@ -129,7 +131,7 @@ final class ReadPath<K, V> {
     while (true) {
       Flight<K, V> current = ctx.flights.current(key);
       if (current != null) {
-        return join(current);
+        return AccessRecording.loaded(ctx, Operation.GET, key, current, join(current));
       }
       Flight<K, V> mine = new Flight<>(key, ctx.flights.epoch(), ctx.ticker.read(), fallback, false);
       if (ctx.flights.register(mine) != null) {
@@ -138,10 +140,10 @@ final class ReadPath<K, V> {
       L1Entry<V> installed = installedMeanwhile(key, fallback);
       if (installed != null) {
         ctx.flights.abandon(mine);
-        return installed;
+        return AccessRecording.fromL1(ctx, Operation.GET, key, installed);
       }
       Load.owned(ctx, Map.of(key, mine), ctx.loaders.single(loader), false).runHere();
-      return join(mine);
+      return AccessRecording.loaded(ctx, Operation.GET, key, mine, join(mine));
     }
   }
 
@@ -155,18 +157,21 @@ final class ReadPath<K, V> {
     ctx.checkOpen();
     L1Entry<V> entry = ctx.l1.get(key);
     if (serve(key, entry, ctx.settings.loader())) {
-      return entry.value;
+      return AccessRecording.fromL1(ctx, Operation.GET, key, entry).value;
     }
     if (!ctx.remoteUsableFor(key)) {
+      AccessRecording.read(ctx, Operation.GET, key, null, Tier.NONE);
       return null;
     }
     // Answered from the remote tier without filling L1: only a flight can be fenced safely.
     RemoteEntry<V> found = ctx.awaitRemote(ctx.remote.get(key), 1);
     if (found == null || !found.isHit() || !ctx.trusts(found)) {
       ctx.stats.l2Misses.increment();
+      AccessRecording.read(ctx, Operation.GET, key, null, Tier.NONE);
       return null;
     }
     ctx.stats.l2Hits.increment();
+    AccessRecording.read(ctx, Operation.GET, key, found.value(), Tier.L2);
     return found.value();
   }
 
@@ -178,9 +183,10 @@ final class ReadPath<K, V> {
     ctx.checkOpen();
     L1Entry<V> entry = ctx.l1.get(key);
     if (serve(key, entry, ctx.settings.loader())) {
-      return CompletableFuture.completedFuture(entry.value);
+      return CompletableFuture.completedFuture(AccessRecording.fromL1(ctx, Operation.GET, key, entry).value);
     }
     if (!ctx.remoteUsableFor(key)) {
+      AccessRecording.read(ctx, Operation.GET, key, null, Tier.NONE);
       return CompletableFuture.completedFuture(null);
     }
     return ctx.remote.get(key)
@@ -200,9 +206,11 @@ final class ReadPath<K, V> {
           }
           if (found == null || !found.isHit() || !ctx.trusts(found)) {
             ctx.stats.l2Misses.increment();
+            AccessRecording.read(ctx, Operation.GET, key, null, Tier.NONE);
             return null;
           }
           ctx.stats.l2Hits.increment();
+          AccessRecording.read(ctx, Operation.GET, key, found.value(), Tier.L2);
           return found.value();
         });
   }
@@ -217,7 +225,7 @@ final class ReadPath<K, V> {
     ctx.checkOpen();
     L1Entry<V> entry = ctx.l1.get(key);
     if (serve(key, entry, loader)) {
-      return CompletableFuture.completedFuture(entry.value);
+      return CompletableFuture.completedFuture(AccessRecording.fromL1(ctx, Operation.GET, key, entry).value);
     }
     while (true) {
       Flight<K, V> current = ctx.flights.current(key);
@@ -225,7 +233,7 @@ final class ReadPath<K, V> {
         if (isRecursive(current)) {
           return CompletableFuture.failedFuture(recursion(key));
         }
-        return current.result.thenApply(done -> done.value);
+        return AccessRecording.whenLoaded(ctx, key, current, current.result.thenApply(done -> done.value));
       }
       Flight<K, V> mine = new Flight<>(key, ctx.flights.epoch(), ctx.ticker.read(), entry, false);
       if (ctx.flights.register(mine) != null) {
@@ -234,10 +242,10 @@ final class ReadPath<K, V> {
       L1Entry<V> installed = installedMeanwhile(key, entry);
       if (installed != null) {
         ctx.flights.abandon(mine);
-        return CompletableFuture.completedFuture(installed.value);
+        return CompletableFuture.completedFuture(AccessRecording.fromL1(ctx, Operation.GET, key, installed).value);
       }
       Load.background(ctx, Map.of(key, mine), ctx.loaders.single(loader), false).runAsync();
-      return mine.result.thenApply(done -> done.value);
+      return AccessRecording.whenLoaded(ctx, key, mine, mine.result.thenApply(done -> done.value));
     }
   }
 
@@ -258,7 +266,7 @@ final class ReadPath<K, V> {
         Verdict verdict = judge(entry);
         if (verdict != Verdict.MISS) {
           ctx.stats.l1Hits.increment();
-          found.put(key, entry);
+          found.put(key, AccessRecording.fromL1(ctx, Operation.GET_ALL_MEMBER, key, entry));
           if (verdict != Verdict.HIT) {
             due.put(key, entry);
           }
@@ -273,7 +281,7 @@ final class ReadPath<K, V> {
             L1Entry<V> installed = installedMeanwhile(key, entry);
             if (installed != null) {
               ctx.flights.abandon(flight);
-              found.put(key, installed);
+              found.put(key, AccessRecording.fromL1(ctx, Operation.GET_ALL_MEMBER, key, installed));
             } else {
               mine.put(key, flight);
             }
@@ -282,6 +290,11 @@ final class ReadPath<K, V> {
         }
         joined.put(key, current);
       }
+    }
+
+    Flight<K, V> flight(K key) {
+      Flight<K, V> flight = joined.get(key);
+      return flight != null ? flight : mine.get(key);
     }
 
     Map<K, V> result() {
@@ -308,7 +321,8 @@ final class ReadPath<K, V> {
     waits.addAll(batch.mine.entrySet());
     for (Map.Entry<K, Flight<K, V>> wait : waits) {
       try {
-        batch.found.put(wait.getKey(), join(wait.getValue()));
+        batch.found.put(wait.getKey(),
+            AccessRecording.loaded(ctx, Operation.GET_ALL_MEMBER, wait.getKey(), wait.getValue(), join(wait.getValue())));
       } catch (CacheLoadException failure) {
         if (firstFailure == null) {
           firstFailure = failure;
@@ -342,7 +356,8 @@ final class ReadPath<K, V> {
           CacheLoadException firstFailure = null;
           for (Map.Entry<K, CompletableFuture<L1Entry<V>>> wait : waits.entrySet()) {
             try {
-              batch.found.put(wait.getKey(), wait.getValue().join());
+              batch.found.put(wait.getKey(), AccessRecording.loaded(ctx, Operation.GET_ALL_MEMBER, wait.getKey(),
+                  batch.flight(wait.getKey()), wait.getValue().join()));
             } catch (CompletionException e) {
               RuntimeException cause = unwrap(e.getCause());
               if (!(cause instanceof CacheLoadException failure)) {

@@ -41,6 +41,7 @@ final class WritePath<K, V> implements RemoteRepair.Attempt<K> {
       return;
     }
     ctx.checkOpen();
+    AccessRecording.puts(ctx, values);
     long writtenAt = System.currentTimeMillis();
     long now = ctx.ticker.read();
     WriteResult<K> result = WriteResult.applied();
@@ -71,6 +72,7 @@ final class WritePath<K, V> implements RemoteRepair.Attempt<K> {
       return;
     }
     ctx.checkOpen();
+    AccessRecording.invalidations(ctx, doomed);
     if (ctx.remote != null) {
       writeRemotely(ctx.remote.invalidate(doomed), doomed);
     }
@@ -82,6 +84,7 @@ final class WritePath<K, V> implements RemoteRepair.Attempt<K> {
 
   void invalidateAll() {
     ctx.checkOpen();
+    AccessRecording.invalidateAll(ctx);
     long epoch = 0;
     if (ctx.remote != null) {
       Long moved = ctx.awaitRemote(ctx.remote.invalidateAll(), 1);
