@@ -4,10 +4,15 @@ import io.lettuce.core.RedisClient;
 import io.tieredcache.CacheStats;
 import io.tieredcache.KeyCodec;
 import io.tieredcache.TieredCache;
+import io.tieredcache.TieredCacheBuilder;
 import io.tieredcache.redis.RedisTier;
 import io.tieredcache.redis.bus.PubSubInvalidationBus;
 import io.tieredcache.redis.bus.RedisInvalidationBus;
 import io.tieredcache.testkit.RedisServer;
+import io.tieredcache.trace.AccessRecorder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,34 +40,42 @@ public final class Quickstart {
   static final class SlowDatabase {
     final AtomicInteger queries = new AtomicInteger();
     final AtomicReference<String> nameOf42 = new AtomicReference<>("alice");
+    volatile Duration latency = Duration.ofMillis(50);
 
     String findUser(long id) {
       queries.incrementAndGet();
-      sleep(Duration.ofMillis(50));
+      sleep(latency);
       return id == 42 ? "user-42 " + nameOf42.get() : "user-" + id;
     }
   }
 
   /** One application node: its own Redis client, L2 tier, invalidation bus and L1. */
-  record Node(String name, RedisClient client, RedisInvalidationBus bus, TieredCache<Long, String> users)
-      implements AutoCloseable {
+  record Node(String name, RedisClient client, RedisInvalidationBus bus, TieredCache<Long, String> users,
+      AccessRecorder recorder) implements AutoCloseable {
 
-    static Node start(String name, String redisUri, SlowDatabase db) {
+    /** A node; with {@code trace} non-null, it records every access there for the tier sizer. */
+    static Node start(String name, String redisUri, SlowDatabase db, Path trace) {
       RedisClient client = RedisClient.create(redisUri);
       RedisInvalidationBus bus = PubSubInvalidationBus.create(client);
-      TieredCache<Long, String> users = TieredCache.builder("users")
+      AccessRecorder recorder = trace == null ? null : AccessRecorder.toFile(trace).build();
+      TieredCacheBuilder<Long, String> builder = TieredCache.builder("users")
           .keyCodec(KeyCodec.longs())
           .maximumSize(10_000)
           .expireAfterWrite(Duration.ofMinutes(5))
           .remoteTier(RedisTier.builder(client).valueType(String.class).build())
-          .invalidationBus(bus)
-          .build(db::findUser);
-      return new Node(name, client, bus, users);
+          .invalidationBus(bus);
+      if (recorder != null) {
+        builder.recordAccesses(recorder);
+      }
+      return new Node(name, client, bus, builder.build(db::findUser), recorder);
     }
 
     @Override
     public void close() {
       users.close();
+      if (recorder != null) {
+        recorder.close();
+      }
       bus.close();
       client.shutdown();
     }
@@ -70,9 +83,14 @@ public final class Quickstart {
 
   public static void main(String[] args) throws Exception {
     SlowDatabase db = new SlowDatabase();
+    try {
+      Files.createDirectories(TRACE.getParent());
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot create " + TRACE.getParent(), e);
+    }
     try (RedisServer redis = RedisServer.resolve();
-        Node a = Node.start("node A", redis.uri(), db);
-        Node b = Node.start("node B", redis.uri(), db)) {
+        Node a = Node.start("node A", redis.uri(), db, TRACE);
+        Node b = Node.start("node B", redis.uri(), db, null)) {
       say("tiered-cache quickstart: two nodes (own L1 + connection each) sharing Redis at %s", redis.uri());
       a.users().invalidateAll(); // a clean slate, in case this Redis was used before
 
@@ -91,7 +109,31 @@ public final class Quickstart {
       singleFlight(List.of(a, b), db);
       printStats(a);
       printStats(b);
+      traffic(a, db);
     }
+    say("   recorded to %s; size the tiers from it (after ./mvnw -q -pl benchmarks -am package -DskipTests):", TRACE);
+    say("   java -jar benchmarks/target/tier-sizer.jar --trace %s --nodes 2 --out target/sizing", TRACE);
+  }
+
+  /** Where node A records its accesses, for the tier sizer: this module's target folder. */
+  static final Path TRACE = (Files.isDirectory(Path.of("examples/quickstart"))
+      ? Path.of("examples/quickstart/target") : Path.of("target")).resolve("quickstart-traffic.trace");
+
+  /**
+   * Some traffic with a skewed popularity, as users read profiles: most reads go to few users.
+   * The database answers in 1 ms here, so that the step takes seconds, not minutes.
+   */
+  private static void traffic(Node node, SlowDatabase db) {
+    db.latency = Duration.ofMillis(1);
+    int before = db.queries.get();
+    java.util.Random random = new java.util.Random(42);
+    int reads = 20_000;
+    for (int i = 0; i < reads; i++) {
+      long id = 1_000 + (long) (Math.pow(random.nextDouble(), 4) * 5_000);
+      node.users().get(id);
+    }
+    say("7. traffic: %d reads of up to 5,000 users (a few are most of the reads) on %s -> %d database queries",
+        reads, node.name(), db.queries.get() - before);
   }
 
   /** Waits (at most a second: the documented bound) until the other node no longer holds the key. */
