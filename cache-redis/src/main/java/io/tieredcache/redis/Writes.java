@@ -55,7 +55,7 @@ final class Writes<K, V> {
         }
       } catch (Envelope.EncodeException failure) {
         refused.put(key, new IllegalArgumentException("cache '" + ks.cacheName + "': cannot store the value of key '"
-            + ks.abbreviate(encoded.get(key)) + "' in Redis: " + failure.getMessage()
+            + Keyspace.abbreviate(encoded.get(key)) + "' in Redis: " + failure.getMessage()
             + (failure.getCause() == null ? "" : ": " + failure.getCause()), failure.getCause()));
       }
     }

@@ -150,14 +150,19 @@ public final class NodeProcess {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
       try {
         tell("quit");
       } catch (IOException ignored) {
         // already gone
       }
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      try {
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+          process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        process.destroyForcibly();
+        Thread.currentThread().interrupt();
       }
     }
   }
