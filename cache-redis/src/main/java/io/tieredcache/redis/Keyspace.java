@@ -16,7 +16,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
+import java.util.function.LongFunction;
+import java.util.function.Supplier;
 
 /**
  * What the parts of one tier share: the cache's keys and epoch, its envelope and its calls, and
@@ -45,32 +46,34 @@ final class Keyspace<K, V> {
     this.maxValueBytes = maxValueBytes;
   }
 
-  /** Runs {@code op} in the current epoch, reading it first if needed; every key gets {@code ifUnknown} if it cannot be read. */
-  <T> CompletableFuture<Map<K, T>> withEpoch(Set<K> keys, T ifUnknown,
-      Function<Long, CompletableFuture<Map<K, T>>> op) {
+  /**
+   * Runs {@code op} in the current epoch, now if it is known, else once it has been read; if it
+   * cannot be read, the answer is {@code ifUnknown}'s.
+   */
+  <T> CompletableFuture<T> inEpoch(LongFunction<CompletableFuture<T>> op, Supplier<CompletableFuture<T>> ifUnknown) {
     long known = epoch.knownOrMinusOne();
     if (known >= 0) {
       return op.apply(known);
     }
-    return epoch.get().handle((current, failure) -> current).thenCompose(current -> {
-      if (current != null) {
-        return op.apply(current);
-      }
+    return epoch.get().handle((current, failure) -> current)
+        .thenCompose(current -> current != null ? op.apply(current) : ifUnknown.get());
+  }
+
+  /** {@link #inEpoch} for a batch: every key answers {@code ifUnknown} if the epoch cannot be read. */
+  <T> CompletableFuture<Map<K, T>> withEpoch(Set<K> keys, T ifUnknown,
+      LongFunction<CompletableFuture<Map<K, T>>> op) {
+    return inEpoch(op, () -> {
       Map<K, T> unknown = new HashMap<>();
       keys.forEach(key -> unknown.put(key, ifUnknown));
       return CompletableFuture.completedFuture(unknown);
     });
   }
 
-  CompletableFuture<WriteResult<K>> withEpochOrUnapplied(Set<K> keys,
-      Function<Long, CompletableFuture<WriteResult<K>>> op) {
-    long known = epoch.knownOrMinusOne();
-    if (known >= 0) {
-      return op.apply(known);
-    }
-    return epoch.get().handle((current, failure) -> current).thenCompose(current -> current != null
-        ? op.apply(current) : CompletableFuture.completedFuture(WriteResult.unapplied(new HashSet<>(keys))));
+  /** {@link #inEpoch} for a write: every key is unapplied if the epoch cannot be read. */
+  CompletableFuture<WriteResult<K>> withEpochOrUnapplied(Set<K> keys, LongFunction<CompletableFuture<WriteResult<K>>> op) {
+    return inEpoch(op, () -> CompletableFuture.completedFuture(WriteResult.unapplied(new HashSet<>(keys))));
   }
+
 
   Set<K> unappliedOf(List<K> order, List<RedisCalls.Reply> replies) {
     Set<K> unapplied = new LinkedHashSet<>();

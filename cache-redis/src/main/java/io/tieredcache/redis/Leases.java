@@ -92,14 +92,9 @@ final class Leases<K, V> {
     if (encoded.isEmpty()) {
       return CompletableFuture.completedFuture(new HashMap<>());
     }
-    long known = ks.epoch.knownOrMinusOne();
-    if (known >= 0) {
-      return fill(fills, encoded, known);
-    }
-    // Not known (just created, or resyncing): judge the leases against the ks.epoch once read; if it
-    // cannot be read, fill nothing (-1 fences every entry).
-    return ks.epoch.get().handle((current, failure) -> current == null ? -1L : current)
-        .thenCompose(current -> fill(fills, encoded, current));
+    // Judged against the epoch (once read, if just created or resyncing); if it cannot be read,
+    // fill nothing: -1 fences every entry.
+    return ks.inEpoch(current -> fill(fills, encoded, current), () -> fill(fills, encoded, -1));
   }
 
   private CompletableFuture<Map<K, FillOutcome>> fill(Map<K, LeasedEntry<V>> fills, Map<K, String> encoded, long current) {

@@ -25,14 +25,8 @@ final class Reads<K, V> {
 
   CompletableFuture<RemoteEntry<V>> get(K key) {
     String encoded = ks.encode(key);
-    long known = ks.epoch.knownOrMinusOne();
-    if (known >= 0) {
-      return read(encoded, known);
-    }
-    return ks.epoch.get().handle((current, failure) -> current)
-        .thenCompose(current -> current == null
-            ? CompletableFuture.completedFuture(RemoteEntry.<V>unavailable())
-            : read(encoded, current));
+    return ks.inEpoch(current -> read(encoded, current),
+        () -> CompletableFuture.completedFuture(RemoteEntry.<V>unavailable()));
   }
 
   private CompletableFuture<RemoteEntry<V>> read(String encodedKey, long inEpoch) {
