@@ -73,10 +73,8 @@ final class OtherNodes<K, V> implements InvalidationListener, TierEvents {
   public void onMessagesLost(String reason) {
     // The lost message may be an invalidation whose remote write also failed: until its writer
     // repairs it, the remote tier may hold the older value. Do not take such values from it.
-    ctx.suspectRemoteBefore(System.currentTimeMillis() - LOSS_LOOKBACK_MILLIS);
+    dropForLoss(System.currentTimeMillis() - LOSS_LOOKBACK_MILLIS);
     resync();
-    ctx.flights.dropAll();
-    ctx.stats.lossFlushes.increment();
     LOG.log(Level.DEBUG, "cache ''{0}'': the bus may have lost messages ({1}); L1 dropped", ctx.name, reason);
   }
 
@@ -112,13 +110,21 @@ final class OtherNodes<K, V> implements InvalidationListener, TierEvents {
       // entry this node kept through the outage may be stale, so none is served any longer (a
       // short blip must not stretch the bound to staleWhileDisconnected).
       long outageMillis = TimeUnit.NANOSECONDS.toMillis(Math.max(0, ctx.ticker.read() - start));
-      ctx.suspectRemoteBefore(System.currentTimeMillis() - outageMillis);
-      ctx.flights.dropAll();
-      ctx.stats.lossFlushes.increment();
+      dropForLoss(System.currentTimeMillis() - outageMillis);
     }
     resync();
     LOG.log(Level.INFO, "cache ''{0}'': hears other nodes again{1}", ctx.name,
         missedNothing ? " and missed nothing" : "; entries from the outage are reloaded as they are read");
+  }
+
+  /**
+   * Messages may have been lost: drop L1, and take no remote value written before
+   * {@code suspectBeforeMillis} (its invalidation may be among the lost, its repair still pending).
+   */
+  private void dropForLoss(long suspectBeforeMillis) {
+    ctx.suspectRemoteBefore(suspectBeforeMillis);
+    ctx.flights.dropAll();
+    ctx.stats.lossFlushes.increment();
   }
 
   // ------------------------------------------------------------------------------ tier events

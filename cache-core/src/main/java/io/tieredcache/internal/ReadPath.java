@@ -164,7 +164,11 @@ final class ReadPath<K, V> {
       return null;
     }
     // Answered from the remote tier without filling L1: only a flight can be fenced safely.
-    RemoteEntry<V> found = ctx.awaitRemote(ctx.remote.get(key), 1);
+    return presentRemotely(key, ctx.awaitRemote(ctx.remote.get(key), 1));
+  }
+
+  /** What {@code getIfPresent} answers from the remote tier's {@code found} (null: not asked in time). */
+  private V presentRemotely(K key, RemoteEntry<V> found) {
     if (found == null || !found.isHit() || !ctx.trusts(found)) {
       ctx.stats.l2Misses.increment();
       AccessRecording.read(ctx, Operation.GET, key, null, Tier.NONE);
@@ -204,14 +208,7 @@ final class ReadPath<K, V> {
             }
             found = null;
           }
-          if (found == null || !found.isHit() || !ctx.trusts(found)) {
-            ctx.stats.l2Misses.increment();
-            AccessRecording.read(ctx, Operation.GET, key, null, Tier.NONE);
-            return null;
-          }
-          ctx.stats.l2Hits.increment();
-          AccessRecording.read(ctx, Operation.GET, key, found.value(), Tier.L2);
-          return found.value();
+          return presentRemotely(key, found);
         });
   }
 
