@@ -5,9 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
-import io.tieredcache.KeyCodec;
 import io.tieredcache.TieredCache;
-import io.tieredcache.redis.bus.PubSubInvalidationBus;
 import io.tieredcache.testkit.RedisSentinels;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,17 +22,10 @@ class SentinelFailoverIT {
   void nodesFollowTheNewPrimaryAfterAFailover() {
     try (RedisSentinels redis = RedisSentinels.start()) {
       AtomicLong version = new AtomicLong(1);
-      RedisClient clientA = client(redis.uri());
-      RedisClient clientB = client(redis.uri());
-      PubSubInvalidationBus busA = PubSubInvalidationBus.create(clientA);
-      PubSubInvalidationBus busB = PubSubInvalidationBus.create(clientB);
-      TieredCache<String, Long> a = TieredCache.builder("sentinel").keyCodec(KeyCodec.strings())
-          .remoteTier(RedisTier.builder(clientA).valueType(Long.class).build()).invalidationBus(busA)
-          .build(key -> version.get());
-      TieredCache<String, Long> b = TieredCache.builder("sentinel").keyCodec(KeyCodec.strings())
-          .remoteTier(RedisTier.builder(clientB).valueType(Long.class).build()).invalidationBus(busB)
-          .build(key -> version.get());
-      try {
+      try (BusNode nodeA = BusNode.start(client(redis.uri()), "sentinel", key -> version.get());
+          BusNode nodeB = BusNode.start(client(redis.uri()), "sentinel", key -> version.get())) {
+        TieredCache<String, Long> a = nodeA.cache();
+        TieredCache<String, Long> b = nodeB.cache();
         assertThat(a.get("k")).isEqualTo(1L);
         assertThat(b.get("k")).isEqualTo(1L);
         assertThat(b.stats().l2Hits()).as("B read A's fill on the primary").isEqualTo(1);
@@ -58,13 +49,6 @@ class SentinelFailoverIT {
         await().atMost(Duration.ofSeconds(5)).until(() -> b.get("k") == 2L);
         System.out.printf("sentinel failover: nodes share through the new primary %d ms after SENTINEL FAILOVER%n",
             (System.nanoTime() - started) / 1_000_000);
-      } finally {
-        a.close();
-        b.close();
-        busA.close();
-        busB.close();
-        clientA.shutdown();
-        clientB.shutdown();
       }
     }
   }

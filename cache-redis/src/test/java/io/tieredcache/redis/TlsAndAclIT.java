@@ -8,9 +8,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SslOptions;
-import io.tieredcache.KeyCodec;
 import io.tieredcache.TieredCache;
-import io.tieredcache.redis.bus.PubSubInvalidationBus;
 import io.tieredcache.testkit.RedisAdmin;
 import io.tieredcache.testkit.TlsRedisServer;
 import java.time.Duration;
@@ -69,17 +67,10 @@ class TlsAndAclIT {
   @Test
   void twoNodesWorkOverTlsAsAUserWithTheMinimalRule() {
     AtomicLong version = new AtomicLong(1);
-    RedisClient clientA = client();
-    RedisClient clientB = client();
-    PubSubInvalidationBus busA = PubSubInvalidationBus.create(clientA);
-    PubSubInvalidationBus busB = PubSubInvalidationBus.create(clientB);
-    TieredCache<String, Long> a = TieredCache.builder("secure").keyCodec(KeyCodec.strings())
-        .remoteTier(RedisTier.builder(clientA).valueType(Long.class).build()).invalidationBus(busA)
-        .build(key -> version.get());
-    TieredCache<String, Long> b = TieredCache.builder("secure").keyCodec(KeyCodec.strings())
-        .remoteTier(RedisTier.builder(clientB).valueType(Long.class).build()).invalidationBus(busB)
-        .build(key -> version.get());
-    try {
+    try (BusNode nodeA = BusNode.start(client(), "secure", key -> version.get());
+        BusNode nodeB = BusNode.start(client(), "secure", key -> version.get())) {
+      TieredCache<String, Long> a = nodeA.cache();
+      TieredCache<String, Long> b = nodeB.cache();
       assertThat(a.get("k")).isEqualTo(1L); // lease, load, fill
       assertThat(b.get("k")).as("from Redis, over TLS").isEqualTo(1L);
       assertThat(b.stats().l2Hits()).isEqualTo(1);
@@ -98,19 +89,12 @@ class TlsAndAclIT {
 
       assertThat(a.stats().remoteErrorCount()).as("no call was refused: %s", a.stats().remoteErrors()).isZero();
       assertThat(b.stats().remoteErrorCount()).as("no call was refused: %s", b.stats().remoteErrors()).isZero();
-      assertThat(busA.stats().publishFailures()).isZero();
+      assertThat(nodeA.bus().stats().publishFailures()).isZero();
       // And the rule is really in force: nothing outside it is allowed.
-      try (var connection = clientA.connect()) {
+      try (var connection = nodeA.client().connect()) {
         assertThatThrownBy(() -> connection.sync().set("other-app:k", "v")).hasMessageContaining("NOPERM");
         assertThatThrownBy(() -> connection.sync().flushall()).hasMessageContaining("NOPERM");
       }
-    } finally {
-      a.close();
-      b.close();
-      busA.close();
-      busB.close();
-      clientA.shutdown();
-      clientB.shutdown();
     }
   }
 }

@@ -4,17 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tieredcache.testkit.RedisExtension;
 import io.tieredcache.testkit.RedisServer;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -34,12 +26,13 @@ class CrossProcessPropagationIT {
   void anInvalidationReachesSevenNodesInFourJvmsWithinTheBound(RedisServer redis) throws Exception {
     String cacheName = "xp-" + UUID.randomUUID();
     String channel = "inv-" + UUID.randomUUID();
-    List<Child> children = new ArrayList<>();
+    List<NodeProcess.Handle> children = new ArrayList<>();
     try (WatchingNodes here = new WatchingNodes(redis.uri(), cacheName, channel, NODES_PER_PROCESS)) {
       for (int i = 0; i < CHILD_PROCESSES; i++) {
-        children.add(new Child(redis.uri(), cacheName, channel));
+        children.add(new NodeProcess.Handle(WatchingNodes.class, redis.uri(), cacheName, channel,
+            Integer.toString(NODES_PER_PROCESS)));
       }
-      for (Child child : children) {
+      for (NodeProcess.Handle child : children) {
         assertThat(child.readLine()).isEqualTo("ready");
       }
       List<Long> delays = new ArrayList<>();
@@ -47,10 +40,10 @@ class CrossProcessPropagationIT {
       for (int trial = 0; trial < TRIALS; trial++) {
         String key = "k" + trial;
         long version = trial + 1;
-        for (Child child : children) {
+        for (NodeProcess.Handle child : children) {
           child.tell("arm " + key + " " + version);
         }
-        for (Child child : children) {
+        for (NodeProcess.Handle child : children) {
           assertThat(child.readLine()).isEqualTo("armed");
         }
         here.arm(key, version);
@@ -60,10 +53,10 @@ class CrossProcessPropagationIT {
         for (int n = 1; n < local.length; n++) {
           missing += record(delays, local[n], started);
         }
-        for (Child child : children) {
+        for (NodeProcess.Handle child : children) {
           child.tell("report");
         }
-        for (Child child : children) {
+        for (NodeProcess.Handle child : children) {
           String[] words = child.readLine().split(" ");
           for (int n = 1; n < words.length; n++) {
             missing += record(delays, Long.parseLong(words[n]), started);
@@ -77,7 +70,7 @@ class CrossProcessPropagationIT {
       assertThat(missing).isZero();
       assertThat(sorted[sorted.length - 1]).isLessThanOrEqualTo(Cluster.STALENESS_BOUND.toNanos());
     } finally {
-      for (Child child : children) {
+      for (NodeProcess.Handle child : children) {
         child.close();
       }
     }
@@ -89,57 +82,5 @@ class CrossProcessPropagationIT {
     }
     delays.add(Math.max(0, goneAt - started));
     return 0;
-  }
-
-  /** A child JVM running {@link WatchingNodes#main}. */
-  static final class Child implements AutoCloseable {
-    private final Process process;
-    private final BufferedReader out;
-    private final Writer in;
-
-    Child(String redisUri, String cacheName, String channel) throws IOException {
-      String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
-      process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), WatchingNodes.class.getName(),
-          redisUri, cacheName, channel, Integer.toString(NODES_PER_PROCESS))
-          .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-      out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-      in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-    }
-
-    void tell(String command) throws IOException {
-      in.write(command + "\n");
-      in.flush();
-    }
-
-    String readLine() throws Exception {
-      String line = CompletableFuture.supplyAsync(() -> {
-        try {
-          return out.readLine();
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      }).get(60, TimeUnit.SECONDS);
-      if (line == null) {
-        throw new IllegalStateException("child process exited");
-      }
-      return line;
-    }
-
-    @Override
-    public void close() {
-      try {
-        tell("quit");
-      } catch (IOException ignored) {
-        // already gone
-      }
-      try {
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-          process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        process.destroyForcibly();
-        Thread.currentThread().interrupt();
-      }
-    }
   }
 }

@@ -105,16 +105,22 @@ public final class NodeProcess {
     }
   }
 
-  /** The test's handle on a running node process. */
+  /** The test's handle on a running node process (or any test main in a JVM of its own). */
   static final class Handle implements AutoCloseable {
     private final Process process;
     private final BufferedReader out;
     private final java.io.Writer in;
 
     Handle(String redisUri, String cacheName, String channel) throws IOException {
+      this(NodeProcess.class, redisUri, cacheName, channel);
+    }
+
+    /** A JVM of its own running {@code main}'s main method with {@code args}, on this test's class path. */
+    Handle(Class<?> main, String... args) throws IOException {
       String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
-      process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-          NodeProcess.class.getName(), redisUri, cacheName, channel)
+      List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), main.getName()));
+      command.addAll(List.of(args));
+      process = new ProcessBuilder(command)
           .redirectError(ProcessBuilder.Redirect.INHERIT)
           .start();
       out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
