@@ -8,7 +8,8 @@ import java.util.Collection;
  *
  * <p>Loss reasons, used in logs and counters: {@code "gap"} (a sequence number was skipped),
  * {@code "trimmed"} (a stream no longer holds where this node stopped reading), {@code "unreadable"}
- * (a message in an unknown format), {@code "disconnect"} (the subscription dropped) and
+ * (a message in an unknown format), {@code "disconnect"} (the subscription dropped), {@code "moved"}
+ * (a sharded subscription ended because its slot moved to another shard) and
  * {@code "silence"} (nothing heard within the timeout).
  */
 public interface InvalidationListener {
@@ -29,7 +30,7 @@ public interface InvalidationListener {
   void onMessagesLost(String reason);
 
   /**
-   * The bus cannot hear now ({@code "disconnect"}, {@code "silence"}): messages published after
+   * The bus cannot hear now ({@code "disconnect"}, {@code "moved"}, {@code "silence"}): messages published after
    * {@code sinceNanos} (a {@link System#nanoTime()} value, the last moment the bus is sure it heard
    * everything) may never arrive. Called once per outage, until {@link #onHearing}.
    */

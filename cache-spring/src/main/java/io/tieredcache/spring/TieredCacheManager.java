@@ -1,6 +1,8 @@
 package io.tieredcache.spring;
 
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.tieredcache.KeyCodec;
 import io.tieredcache.TieredCache;
 import io.tieredcache.TieredCacheBuilder;
@@ -37,7 +39,7 @@ import org.springframework.cache.transaction.AbstractTransactionSupportingCacheM
  * <p>Caches named by {@link #setCacheSpec} or {@link #setCacheNames} are created when the manager
  * is initialized, each with its own spec; any other name gets a cache with the default spec on
  * first use, unless {@link #setDynamic(boolean) dynamic} creation is off. Without a
- * {@link RedisClient} the caches are L1 + loader only; without a bus, other nodes' L1 are not told
+ * {@link RedisClient} or {@link RedisClusterClient} the caches are L1 + loader only; without a bus, other nodes' L1 are not told
  * of writes (their hard TTL is then the only bound). The client and the bus belong to the caller:
  * {@link #destroy()} closes the caches only.
  *
@@ -46,7 +48,7 @@ import org.springframework.cache.transaction.AbstractTransactionSupportingCacheM
  */
 public class TieredCacheManager extends AbstractTransactionSupportingCacheManager implements DisposableBean {
 
-  private final RedisClient redisClient;
+  private final AbstractRedisClient redisClient;
   private final InvalidationBus invalidationBus;
   private final Map<String, TieredCacheSpec> specs = new LinkedHashMap<>();
   private final Map<String, TieredSpringCache> created = new ConcurrentHashMap<>();
@@ -65,10 +67,16 @@ public class TieredCacheManager extends AbstractTransactionSupportingCacheManage
   }
 
   /**
-   * Caches with Redis as L2 (if {@code redisClient} is not null) and invalidations on
-   * {@code invalidationBus} (if not null).
+   * Caches with Redis as L2 (if {@code redisClient} is not null: a {@link RedisClient} for a
+   * standalone or Sentinel-managed Redis, a {@link RedisClusterClient} for a Redis Cluster) and
+   * invalidations on {@code invalidationBus} (if not null).
+   *
+   * @throws IllegalArgumentException for another kind of Lettuce client
    */
-  public TieredCacheManager(RedisClient redisClient, InvalidationBus invalidationBus) {
+  public TieredCacheManager(AbstractRedisClient redisClient, InvalidationBus invalidationBus) {
+    if (redisClient != null && !(redisClient instanceof RedisClient) && !(redisClient instanceof RedisClusterClient)) {
+      throw new IllegalArgumentException("a RedisClient or a RedisClusterClient, not " + redisClient.getClass().getName());
+    }
     this.redisClient = redisClient;
     this.invalidationBus = invalidationBus;
   }
@@ -215,7 +223,9 @@ public class TieredCacheManager extends AbstractTransactionSupportingCacheManage
       SpringValueCodec codec = spec.valueType() != null
           ? SpringValueCodec.of(spec.valueType())
           : SpringValueCodec.polymorphic(spec.allowlist() != null ? spec.allowlist() : allowlist, classLoader);
-      keyed = keyed.remoteTier(RedisTier.builder(redisClient).keyPrefix(keyPrefix).codec(codec).build());
+      RedisTier.Builder<Object> tier = redisClient instanceof RedisClusterClient cluster
+          ? RedisTier.builder(cluster) : RedisTier.builder((RedisClient) redisClient);
+      keyed = keyed.remoteTier(tier.keyPrefix(keyPrefix).codec(codec).build());
     }
     if (invalidationBus != null) {
       keyed.invalidationBus(invalidationBus);

@@ -45,6 +45,11 @@ final class ConnectionSlot<C extends StatefulRedisConnection<String, byte[]>> {
     void prepare(C connection) throws Exception;
   }
 
+  /** Closes a connection the slot no longer uses; never throws. */
+  interface Closer<C> {
+    void close(C connection);
+  }
+
   /** What the owner hears about its connection. */
   interface Events<C> {
     /** The connection is gone; called once per connection, on whichever thread noticed. */
@@ -59,6 +64,7 @@ final class ConnectionSlot<C extends StatefulRedisConnection<String, byte[]>> {
   private final Opener<C> opener;
   private final Preparer<C> preparer;
   private final Events<C> events;
+  private final Closer<C> closer;
   private final long intervalMillis;
 
   private volatile C current;
@@ -69,7 +75,14 @@ final class ConnectionSlot<C extends StatefulRedisConnection<String, byte[]>> {
 
   ConnectionSlot(BusCore core, String role, Duration reconnectInterval, Opener<C> opener,
       Preparer<C> preparer, Events<C> events) {
+    this(core, role, reconnectInterval, opener, preparer, events, Connections::closeQuietly);
+  }
+
+  /** As the other constructor, with a way to close a connection that is not just closing it. */
+  ConnectionSlot(BusCore core, String role, Duration reconnectInterval, Opener<C> opener,
+      Preparer<C> preparer, Events<C> events, Closer<C> closer) {
     this.core = core;
+    this.closer = closer;
     this.role = role;
     this.opener = opener;
     this.preparer = preparer;
@@ -221,7 +234,7 @@ final class ConnectionSlot<C extends StatefulRedisConnection<String, byte[]>> {
     if (watcher != null) {
       connection.removeListener(watcher);
     }
-    Connections.closeQuietly(connection);
+    closer.close(connection);
   }
 
   private void schedule(Runnable task, long delayMillis) {

@@ -27,6 +27,8 @@ public final class PubSubBusOptions {
   public static final Duration DEFAULT_RECONNECT_INTERVAL = Duration.ofMillis(250);
   /** Larger batches are split into messages of at most this many keys. */
   public static final int DEFAULT_MAX_KEYS_PER_MESSAGE = 1_000;
+  /** Classic pub/sub ({@code PUBLISH}/{@code SUBSCRIBE}) unless sharded pub/sub is asked for. */
+  public static final boolean DEFAULT_SHARDED = false;
 
   private final String channel;
   private final Duration heartbeatInterval;
@@ -34,6 +36,7 @@ public final class PubSubBusOptions {
   private final int maxKeysPerMessage;
   private final Duration reconnectInterval;
   private final String nodeId;
+  private final boolean sharded;
 
   private PubSubBusOptions(Builder builder) {
     this.channel = builder.channel;
@@ -42,6 +45,7 @@ public final class PubSubBusOptions {
     this.maxKeysPerMessage = builder.maxKeysPerMessage;
     this.reconnectInterval = builder.reconnectInterval;
     this.nodeId = builder.nodeId;
+    this.sharded = builder.sharded;
   }
 
   /** The defaults. */
@@ -63,6 +67,7 @@ public final class PubSubBusOptions {
     builder.maxKeysPerMessage = maxKeysPerMessage;
     builder.reconnectInterval = reconnectInterval;
     builder.nodeId = nodeId;
+    builder.sharded = sharded;
     return builder;
   }
 
@@ -96,11 +101,19 @@ public final class PubSubBusOptions {
     return Optional.ofNullable(nodeId);
   }
 
+  /**
+   * Whether the bus uses sharded pub/sub ({@code SPUBLISH}/{@code SSUBSCRIBE}, Redis 7.0 or
+   * later); default {@value #DEFAULT_SHARDED}.
+   */
+  public boolean sharded() {
+    return sharded;
+  }
+
   @Override
   public String toString() {
-    return "PubSubBusOptions[channel=" + channel + ", heartbeatInterval=" + heartbeatInterval
-        + ", heartbeatTimeout=" + heartbeatTimeout + ", maxKeysPerMessage=" + maxKeysPerMessage
-        + ", reconnectInterval=" + reconnectInterval + ", nodeId=" + nodeId + "]";
+    return "PubSubBusOptions[channel=" + channel + ", sharded=" + sharded + ", heartbeatInterval="
+        + heartbeatInterval + ", heartbeatTimeout=" + heartbeatTimeout + ", maxKeysPerMessage="
+        + maxKeysPerMessage + ", reconnectInterval=" + reconnectInterval + ", nodeId=" + nodeId + "]";
   }
 
   /** Builds {@link PubSubBusOptions}; not thread-safe. */
@@ -111,6 +124,7 @@ public final class PubSubBusOptions {
     private int maxKeysPerMessage = DEFAULT_MAX_KEYS_PER_MESSAGE;
     private Duration reconnectInterval = DEFAULT_RECONNECT_INTERVAL;
     private String nodeId;
+    private boolean sharded = DEFAULT_SHARDED;
 
     private Builder() {}
 
@@ -154,6 +168,20 @@ public final class PubSubBusOptions {
     /** This node's id; must be unique among the nodes on the channel. Default: generated. */
     public Builder nodeId(String nodeId) {
       this.nodeId = Options.nonBlank(nodeId, "nodeId");
+      return this;
+    }
+
+    /**
+     * Whether to use sharded pub/sub ({@code SPUBLISH}/{@code SSUBSCRIBE}, Redis 7.0 or later)
+     * instead of classic pub/sub. On a Redis Cluster a classic message is broadcast to every node
+     * of the cluster over its bus, so its cost grows with the cluster; a sharded message stays
+     * within the shard (primary and replicas) that owns the channel's slot, and the bus subscribes
+     * on that shard and follows it when it moves. On a single Redis both behave the same. Every
+     * node of a channel must use the same setting: a sharded and a classic node never hear each
+     * other.
+     */
+    public Builder sharded(boolean sharded) {
+      this.sharded = sharded;
       return this;
     }
 

@@ -60,13 +60,26 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * again within about that interval after Redis is back. Publishes fail at once while the
  * publishing connection is being replaced.
  *
+ * <p><b>Sharded pub/sub.</b> With {@link PubSubBusOptions.Builder#sharded(boolean) sharded(true)}
+ * the bus uses {@code SPUBLISH}/{@code SSUBSCRIBE} (Redis 7.0 or later) with all of the above. On a
+ * Redis Cluster a sharded message stays within the shard that owns the channel's slot instead of
+ * being broadcast to every node; the bus subscribes on a connection to that shard's primary and
+ * follows the channel when it moves: when that connection drops ({@code onDeaf("disconnect")}) or
+ * Redis ends the subscription because the slot moved to another shard ({@code onDeaf("moved")}),
+ * the bus reads the cluster's topology again and subscribes on the new owner, then says {@code
+ * onHearing(false)}. Lettuce alone would not: it re-subscribes a sharded channel only when the same
+ * node reconnects. A subscription left on a node that silently stopped receiving the channel is
+ * caught by the silence check above. Publishes are routed by Lettuce to the slot's primary,
+ * following {@code MOVED}.
+ *
  * <p><b>Coalescing.</b> Keys published for a cache while an earlier publish for that cache is still
  * in flight are merged into one message, sent as soon as the earlier one completes; batches are
  * split above {@code maxKeysPerMessage} keys or about 256 KiB. The future of {@code publish}
  * completes when the message carrying its keys was accepted by Redis.
  *
  * <p><b>Resources.</b> Two connections of the given client: one subscribed, one to publish (a
- * subscribed connection cannot publish), named after the client name of the user's {@code RedisURI}
+ * subscribed connection cannot publish; on a cluster each is a cluster connection, which has a
+ * connection of its own to one node besides those it routes to), named after the client name of the user's {@code RedisURI}
  * with a suffix {@code :tiered-cache-bus:<node>:subscribe} or {@code :publish}. One dispatch thread
  * calls the listeners; one timer thread sends heartbeats and watches for silence; one connector
  * thread opens fresh connections. {@link #close()} says goodbye, unsubscribes, stops the threads
@@ -104,6 +117,8 @@ public final class PubSubInvalidationBus extends CoreBackedBus {
   private volatile boolean heartbeatsPaused;
   private volatile boolean ignoringIncoming;
   private volatile CompletableFuture<?> lastHeartbeat = CompletableFuture.completedFuture(null);
+  /** A sharded subscription that Redis ended because the channel's slot moved. */
+  private volatile StatefulRedisPubSubConnection<String, byte[]> movedSubscription;
 
   /**
    * A bus with the default options on connections of {@code client}, which the caller keeps
@@ -130,7 +145,9 @@ public final class PubSubInvalidationBus extends CoreBackedBus {
 
   /**
    * A bus on a Redis Cluster: classic pub/sub reaches every node of the cluster, so nodes of a
-   * cache on any primary hear each other. The caller keeps owning {@code client}.
+   * cache on any primary hear each other; with {@link PubSubBusOptions.Builder#sharded(boolean)
+   * sharded(true)} messages stay within the shard that owns the channel's slot, and the bus
+   * follows that shard (see the class documentation). The caller keeps owning {@code client}.
    *
    * @throws io.lettuce.core.RedisException if Redis cannot be reached now
    */
@@ -172,7 +189,8 @@ public final class PubSubInvalidationBus extends CoreBackedBus {
 
   private void start() {
     publisher = new ConnectionSlot<>(core, "publish", options.reconnectInterval(),
-        // On a cluster, a pub/sub connection that subscribes to nothing publishes.
+        // On a cluster, a pub/sub connection that subscribes to nothing publishes; Lettuce routes an
+        // SPUBLISH to the primary of the channel's slot and follows MOVED when the slot moves.
         () -> client instanceof RedisClusterClient cluster
             ? cluster.connectPubSub(Connections.CODEC) : ((RedisClient) client).connect(Connections.CODEC),
         connection -> {
@@ -189,25 +207,34 @@ public final class PubSubInvalidationBus extends CoreBackedBus {
     publisher.open();
     core.outbox.transport(this::send);
 
-    subscription = new ConnectionSlot<>(core, "subscribe", options.reconnectInterval(),
-        () -> client instanceof RedisClusterClient cluster
-            ? cluster.connectPubSub(Connections.CODEC) : ((RedisClient) client).connectPubSub(Connections.CODEC),
-        connection -> {
-          connection.addListener(new MessageListener(connection));
-          Connections.name(connection, core.nodeId, "subscribe");
-          Connections.await(connection.async().subscribe(channel), ConnectionSlot.COMMAND_TIMEOUT);
-        },
-        new ConnectionSlot.Events<>() {
-          @Override
-          public void lost(StatefulRedisPubSubConnection<String, byte[]> connection) {
-            subscriptionLost();
-          }
+    ConnectionSlot.Events<StatefulRedisPubSubConnection<String, byte[]>> events = new ConnectionSlot.Events<>() {
+      @Override
+      public void lost(StatefulRedisPubSubConnection<String, byte[]> connection) {
+        subscriptionLost(connection == movedSubscription ? "moved" : "disconnect");
+      }
 
-          @Override
-          public void restored(StatefulRedisPubSubConnection<String, byte[]> connection) {
-            subscribedNanos = System.nanoTime();
-          }
-        });
+      @Override
+      public void restored(StatefulRedisPubSubConnection<String, byte[]> connection) {
+        subscribedNanos = System.nanoTime();
+      }
+    };
+    ConnectionSlot.Preparer<StatefulRedisPubSubConnection<String, byte[]>> subscribe = connection -> {
+      connection.addListener(new MessageListener(connection));
+      Connections.name(connection, core.nodeId, "subscribe");
+      Connections.await(options.sharded() ? connection.async().ssubscribe(channel)
+          : connection.async().subscribe(channel), ConnectionSlot.COMMAND_TIMEOUT);
+    };
+    if (options.sharded() && client instanceof RedisClusterClient cluster) {
+      // Subscribed on the very connection to the shard's primary: its drop and the shard's moves are seen.
+      ShardConnections shard = new ShardConnections(cluster, channel);
+      subscription = new ConnectionSlot<>(core, "subscribe", options.reconnectInterval(),
+          shard::open, subscribe, events, shard::close);
+    } else {
+      subscription = new ConnectionSlot<>(core, "subscribe", options.reconnectInterval(),
+          () -> client instanceof RedisClusterClient cluster
+              ? cluster.connectPubSub(Connections.CODEC) : ((RedisClient) client).connectPubSub(Connections.CODEC),
+          subscribe, events);
+    }
     long now = System.nanoTime();
     lastHeardNanos = now;
     aliveSinceNanos = now;
@@ -229,7 +256,9 @@ public final class PubSubInvalidationBus extends CoreBackedBus {
       return CompletableFuture.failedFuture(
           new RedisConnectionException("the bus is opening a fresh connection to Redis"));
     }
-    return publisher.bounded(connection, connection.async().publish(channel, payload).toCompletableFuture());
+    return publisher.bounded(connection, (options.sharded()
+        ? connection.async().spublish(channel, payload) : connection.async().publish(channel, payload))
+        .toCompletableFuture());
   }
 
   /** The options this bus runs with. */
@@ -280,9 +309,9 @@ public final class PubSubInvalidationBus extends CoreBackedBus {
 
   // ---------------------------------------------------------------- Lettuce threads
 
-  private void subscriptionLost() {
+  private void subscriptionLost(String reason) {
     core.counters.disconnects.increment();
-    core.reportDeaf("disconnect", () -> true, () -> lastHeardNanos);
+    core.reportDeaf(reason, () -> true, () -> lastHeardNanos);
   }
 
   /** Listens on one subscription connection; ignores it once it is no longer the current one. */
@@ -291,6 +320,24 @@ public final class PubSubInvalidationBus extends CoreBackedBus {
 
     MessageListener(StatefulRedisPubSubConnection<String, byte[]> connection) {
       this.connection = connection;
+    }
+
+    @Override
+    public void smessage(String shardChannel, byte[] payload) {
+      message(shardChannel, payload);
+    }
+
+    /**
+     * Redis unsubscribed a sharded channel by itself: its slot moved to another shard (a
+     * resharding, or this node no longer serves the slot). Subscribe again where it is now.
+     */
+    @Override
+    public void sunsubscribed(String shardChannel, long count) {
+      if (closing.get() || subscription.current() != connection) {
+        return;
+      }
+      movedSubscription = connection;
+      subscription.replace(connection, "the shard channel's slot moved");
     }
 
     @Override
@@ -321,8 +368,9 @@ public final class PubSubInvalidationBus extends CoreBackedBus {
     }
     StatefulRedisPubSubConnection<String, byte[]> current = subscription == null ? null : subscription.current();
     if (current != null) {
-      Connections.awaitQuietly(
-          current.async().unsubscribe(channel).toCompletableFuture(), Connections.CLOSE_WAIT);
+      Connections.awaitQuietly((options.sharded()
+          ? current.async().sunsubscribe(channel) : current.async().unsubscribe(channel)).toCompletableFuture(),
+          Connections.CLOSE_WAIT);
     }
     closeResources();
     LOG.log(Level.DEBUG, "pub/sub bus {0} closed", core.nodeId);

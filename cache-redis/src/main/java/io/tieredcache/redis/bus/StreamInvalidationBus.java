@@ -1,9 +1,11 @@
 package io.tieredcache.redis.bus;
 
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.tieredcache.redis.bus.BusMessage.Type;
 import java.lang.System.Logger.Level;
 import java.util.Map;
@@ -40,7 +42,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * persistence), listeners are told {@code onMessagesLost("trimmed")} and reading goes on.
  *
  * <p><b>Hearing.</b> Listeners are told {@code onDeaf(reason, since)} once per outage when the
- * reader's connection drops ({@code "disconnect"}) or no read completes for {@code silenceTimeout}
+ * reader's connection drops ({@code "disconnect"}), a cluster's slot of the stream moved ({@code
+ * "moved"}), or no read completes for {@code silenceTimeout}
  * ({@code "silence"}), where {@code since} is when a read last returned less than a full batch (the
  * last moment the reader had everything). They are told {@code onHearing(true)} once the reader has
  * caught up again with continuity proven (a read after the check returned less than a full batch):
@@ -58,7 +61,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code reconnectInterval}, whatever reconnect delay the client's resources use: invalidation works
  * again within about that interval after Redis is back.
  *
- * <p><b>Resources.</b> Two connections of the given client, named after the client name of the
+ * <p><b>Redis Cluster.</b> The stream is one key, so it lives on the shard that owns its slot; the
+ * bus appends through Lettuce's routing and reads on a connection to that shard's primary, which it
+ * replaces by one to the new owner when the slot moves (see {@link #create(RedisClusterClient,
+ * StreamBusOptions)}). Everything above holds there too.
+ *
+ * <p><b>Resources.</b> Two connections of the given client (on a cluster each is a cluster
+ * connection, which has a connection of its own to one node besides those it routes to), named after the client name of the
  * user's {@code RedisURI} with a suffix {@code :tiered-cache-bus:<node>:read} or {@code :append}; a
  * reader thread, a dispatch thread that calls the listeners, a timer thread for the watchdog and a
  * connector thread that opens fresh connections. {@link #close()} says goodbye, stops them and
@@ -74,7 +83,7 @@ public final class StreamInvalidationBus extends CoreBackedBus {
 
   private final StreamBusOptions options;
   private final String streamKey;
-  private final RedisClient client;
+  private final AbstractRedisClient client;
   private final boolean ownsClient;
   private final BusCore core;
   private final long silenceNanos;
@@ -107,6 +116,29 @@ public final class StreamInvalidationBus extends CoreBackedBus {
   }
 
   /**
+   * A bus with the default options on a Redis Cluster; see {@link #create(RedisClusterClient,
+   * StreamBusOptions)}.
+   */
+  public static StreamInvalidationBus create(RedisClusterClient client) {
+    return create(client, StreamBusOptions.create());
+  }
+
+  /**
+   * A bus on a Redis Cluster, whose stream lives on the shard that owns the slot of {@code
+   * streamKey} (one key, so one slot, whatever its name). Appends are routed to that shard's
+   * primary by Lettuce, which follows {@code MOVED}; the reader reads on a connection to that
+   * primary, and when the connection drops or the slot moves to another shard (Redis answers
+   * {@code MOVED}) it reads the cluster's topology again and resumes on the new owner from its last
+   * id, with the same continuity check as after any reconnect. The caller keeps owning {@code
+   * client}.
+   *
+   * @throws io.lettuce.core.RedisException if Redis cannot be reached now
+   */
+  public static StreamInvalidationBus create(RedisClusterClient client, StreamBusOptions options) {
+    return new StreamInvalidationBus(Objects.requireNonNull(client, "client"), false, options);
+  }
+
+  /**
    * A bus with a client of its own for {@code redisUri} (e.g. {@code redis://host:6379}), shut
    * down when the bus closes.
    *
@@ -122,7 +154,7 @@ public final class StreamInvalidationBus extends CoreBackedBus {
     }
   }
 
-  private StreamInvalidationBus(RedisClient client, boolean ownsClient, StreamBusOptions options) {
+  private StreamInvalidationBus(AbstractRedisClient client, boolean ownsClient, StreamBusOptions options) {
     this.options = Objects.requireNonNull(options, "options");
     this.streamKey = options.streamKey();
     this.client = client;
@@ -141,7 +173,9 @@ public final class StreamInvalidationBus extends CoreBackedBus {
 
   private void start() {
     appender = new ConnectionSlot<>(core, "append", options.reconnectInterval(),
-        () -> client.connect(Connections.CODEC),
+        // On a cluster, a pub/sub connection that subscribes to nothing runs any command, routed by key.
+        () -> client instanceof RedisClusterClient cluster
+            ? cluster.connectPubSub(Connections.CODEC) : ((RedisClient) client).connect(Connections.CODEC),
         connection -> {
           Connections.name(connection, core.nodeId, "append");
           core.outbox.connectionReplaced(); // before anything is appended on it
@@ -156,21 +190,29 @@ public final class StreamInvalidationBus extends CoreBackedBus {
     appender.open();
     core.outbox.transport(this::append);
 
-    readerSlot = new ConnectionSlot<>(core, "read", options.reconnectInterval(),
-        () -> client.connect(Connections.CODEC),
-        connection -> Connections.name(connection, core.nodeId, "read"),
-        new ConnectionSlot.Events<>() {
-          @Override
-          public void lost(StatefulRedisConnection<String, byte[]> connection) {
-            core.counters.disconnects.increment();
-            core.reportDeaf("disconnect", () -> true, reader::caughtUpNanos);
-          }
+    ConnectionSlot.Preparer<StatefulRedisConnection<String, byte[]>> name =
+        connection -> Connections.name(connection, core.nodeId, "read");
+    ConnectionSlot.Events<StatefulRedisConnection<String, byte[]>> events = new ConnectionSlot.Events<>() {
+      @Override
+      public void lost(StatefulRedisConnection<String, byte[]> connection) {
+        core.counters.disconnects.increment();
+        core.reportDeaf(reader.movedFrom(connection) ? "moved" : "disconnect", () -> true, reader::caughtUpNanos);
+      }
 
-          @Override
-          public void restored(StatefulRedisConnection<String, byte[]> connection) {
-            // the reader thread notices the new connection and checks continuity first
-          }
-        });
+      @Override
+      public void restored(StatefulRedisConnection<String, byte[]> connection) {
+        // the reader thread notices the new connection and checks continuity first
+      }
+    };
+    if (client instanceof RedisClusterClient cluster) {
+      // Reads on the very connection to the stream's primary: its drop and the slot's moves are seen.
+      ShardConnections shard = new ShardConnections(cluster, streamKey);
+      readerSlot = new ConnectionSlot<>(core, "read", options.reconnectInterval(),
+          shard::open, name, events, shard::close);
+    } else {
+      readerSlot = new ConnectionSlot<>(core, "read", options.reconnectInterval(),
+          () -> ((RedisClient) client).connect(Connections.CODEC), name, events);
+    }
     reader = new StreamReader(core, readerSlot, options, this::appendHello);
     readerSlot.open();
 

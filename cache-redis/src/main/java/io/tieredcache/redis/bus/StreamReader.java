@@ -2,6 +2,7 @@ package io.tieredcache.redis.bus;
 
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
@@ -48,6 +49,8 @@ final class StreamReader {
   /** When a read last returned less than a full batch: the reader had everything until then. */
   private volatile long caughtUpNanos;
   private volatile boolean readingPaused;
+  /** A connection given up because Redis answered that the stream's slot moved. */
+  private volatile StatefulRedisConnection<String, byte[]> movedConnection;
   private volatile boolean closing;
 
   StreamReader(BusCore core, ConnectionSlot<StatefulRedisConnection<String, byte[]>> slot,
@@ -98,6 +101,11 @@ final class StreamReader {
     }
   }
 
+  /** Whether {@code connection} was given up because the stream's slot moved. */
+  boolean movedFrom(StatefulRedisConnection<String, byte[]> connection) {
+    return connection != null && connection == movedConnection;
+  }
+
   /** Test hook: stops or resumes reading (the thread idles). */
   void pause(boolean paused) {
     readingPaused = paused;
@@ -108,9 +116,11 @@ final class StreamReader {
     long lastVerified = System.nanoTime();
     long backoff = 0;
     boolean verify = false;
+    StatefulRedisConnection<String, byte[]> readingOn = null;
     while (!closing) {
       try {
         StatefulRedisConnection<String, byte[]> connection = slot.current();
+        readingOn = connection;
         if (readingPaused || connection == null) {
           Thread.sleep(10); // paused (a test), or the connector is opening a fresh connection
           continue;
@@ -148,6 +158,10 @@ final class StreamReader {
           break;
         }
         verify = true;
+        if (isMoved(e)) { // a cluster's slot moved: read on a connection to its new owner
+          movedConnection = readingOn;
+          slot.replace(readingOn, "the stream's slot moved (" + e.getMessage() + ")");
+        }
         backoff = Math.min(MAX_BACKOFF_MILLIS, Math.max(20, backoff * 2));
         LOG.log(Level.DEBUG, "stream bus {0}: reading {1} failed ({2}); retrying in {3} ms",
             core.nodeId, streamKey, e.toString(), backoff);
@@ -216,6 +230,13 @@ final class StreamReader {
         throw e.getCause() instanceof Exception cause ? cause : e;
       }
     }
+  }
+
+  /** Redis answered that the stream's slot is served elsewhere now. */
+  private static boolean isMoved(Exception e) {
+    String message = e.getMessage();
+    return e instanceof RedisCommandExecutionException && message != null
+        && (message.startsWith("MOVED") || message.startsWith("ASK"));
   }
 
   private boolean sleep(long millis) {

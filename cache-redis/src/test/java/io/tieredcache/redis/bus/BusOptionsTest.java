@@ -19,6 +19,7 @@ class BusOptionsTest {
     assertThat(defaults.maxKeysPerMessage()).isEqualTo(1_000);
     assertThat(defaults.reconnectInterval()).isEqualTo(Duration.ofMillis(250));
     assertThat(defaults.nodeId()).isEmpty();
+    assertThat(defaults.sharded()).isFalse();
     // timeout + one watchdog tick, leaving room for a round trip
     assertThat(defaults.heartbeatTimeout().plus(defaults.heartbeatInterval().dividedBy(5)))
         .isLessThanOrEqualTo(Duration.ofMillis(800));
@@ -52,6 +53,10 @@ class BusOptionsTest {
     assertThat(pubsub.mutate().reconnectInterval(Duration.ofSeconds(1)).build().reconnectInterval())
         .isEqualTo(Duration.ofSeconds(1));
     assertThat(changed.toString()).contains("reconnectInterval=PT0.25S");
+    PubSubBusOptions sharded = pubsub.mutate().sharded(true).build();
+    assertThat(sharded.sharded()).isTrue();
+    assertThat(sharded.mutate().nodeId("n2").build().sharded()).isTrue();
+    assertThat(sharded.toString()).contains("sharded=true");
   }
 
   @Test

@@ -14,14 +14,24 @@ class PubSubBusIT extends InvalidationBusContract {
   static final Duration TIMEOUT = PubSubBusOptions.DEFAULT_HEARTBEAT_TIMEOUT;
   static final Duration INTERVAL = PubSubBusOptions.DEFAULT_HEARTBEAT_INTERVAL;
 
+  /** The options of every bus of this test on channel {@code name}. */
+  PubSubBusOptions options(String name) {
+    return PubSubBusOptions.builder().channel(name).build();
+  }
+
+  /** The command that publishes on the channel, for messages sent around the bus. */
+  String publishCommand() {
+    return "PUBLISH";
+  }
+
   @Override
   RedisInvalidationBus newBus(RedisClient client, String name) {
-    return PubSubInvalidationBus.create(client, PubSubBusOptions.builder().channel(name).build());
+    return PubSubInvalidationBus.create(client, options(name));
   }
 
   @Override
   RedisInvalidationBus newBus(String uri, String name) {
-    return PubSubInvalidationBus.create(uri, PubSubBusOptions.builder().channel(name).build());
+    return PubSubInvalidationBus.create(uri, options(name));
   }
 
   @Override
@@ -114,7 +124,7 @@ class PubSubBusIT extends InvalidationBusContract {
   void unreadablePayloadIsALoss() {
     Node b = node();
     RecordingListener rb = b.listen("c");
-    admin.command("PUBLISH", name, "not a bus message");
+    admin.command(publishCommand(), name, "not a bus message");
     await().atMost(WAIT).until(() -> rb.notices.contains("lost:unreadable"));
     assertThat(b.bus.stats().unreadable()).isEqualTo(1);
   }

@@ -1,10 +1,13 @@
 package io.tieredcache.spring.boot;
 
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.resource.ClientResources;
 import io.micrometer.core.instrument.Tag;
 import io.tieredcache.TieredCache;
+import io.tieredcache.redis.bus.PubSubBusOptions;
 import io.tieredcache.redis.bus.PubSubInvalidationBus;
 import io.tieredcache.spi.InvalidationBus;
 import io.tieredcache.spring.TieredCacheManager;
@@ -39,9 +42,13 @@ import org.springframework.context.annotation.Configuration;
  * ({@code @EnableCaching}), unless the application defines its own {@code CacheManager} or picks
  * one of Boot's with {@code spring.cache.type}.
  *
- * <p>It needs Boot's cache module ({@code spring-boot-starter-cache}). Redis comes from Boot's {@code spring.data.redis.*} connection details (when Spring Data
- * Redis is on the class path and {@code tiered-cache.redis.enabled} is not false): one
- * {@link RedisClient} and one {@link PubSubInvalidationBus} serve every cache. Without them the
+ * <p>It needs Boot's cache module ({@code spring-boot-starter-cache}). Redis comes from Boot's
+ * {@code spring.data.redis.*} connection details (when Spring Data Redis is on the class path and
+ * {@code tiered-cache.redis.enabled} is not false), standalone, Sentinel or Cluster, with their
+ * credentials and SSL bundle: one Lettuce client ({@link RedisClient}, or {@link
+ * RedisClusterClient} for {@code spring.data.redis.cluster.nodes}) and one {@link
+ * PubSubInvalidationBus} serve every cache; an application's own client bean of either kind is
+ * used instead. Without them the
  * caches are L1 + loader. A Redis that does not answer at start-up does not stop the application:
  * the caches serve from L1 and the loader, and use Redis once it answers.
  *
@@ -65,7 +72,7 @@ public class TieredCacheAutoConfiguration {
   /** The cache manager, from the properties, then the application's {@code CacheManagerCustomizer}s. */
   @Bean
   TieredCacheManager cacheManager(TieredCacheProperties properties, BeanFactory beanFactory,
-      ObjectProvider<RedisClient> redisClient, ObjectProvider<InvalidationBus> invalidationBus,
+      ObjectProvider<AbstractRedisClient> redisClient, ObjectProvider<InvalidationBus> invalidationBus,
       ObjectProvider<CacheManagerCustomizer<?>> customizers) {
     // Redis only with a bus: a node that cannot hear other nodes' writes must not take their values either.
     InvalidationBus bus = properties.getRedis().isEnabled() ? invalidationBus.getIfUnique() : null;
@@ -100,9 +107,9 @@ public class TieredCacheAutoConfiguration {
   static class RedisTierConfiguration {
 
     @Bean(destroyMethod = "shutdown")
-    @ConditionalOnMissingBean(RedisClient.class)
-    RedisClient tieredCacheRedisClient(DataRedisConnectionDetails details, ObjectProvider<DataRedisProperties> properties,
-        ObjectProvider<ClientResources> resources) {
+    @ConditionalOnMissingBean(AbstractRedisClient.class)
+    AbstractRedisClient tieredCacheRedisClient(DataRedisConnectionDetails details,
+        ObjectProvider<DataRedisProperties> properties, ObjectProvider<ClientResources> resources) {
       return RedisClients.create(details, properties.getIfAvailable(), resources.getIfUnique());
     }
 
@@ -112,9 +119,13 @@ public class TieredCacheAutoConfiguration {
      */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean(InvalidationBus.class)
-    PubSubInvalidationBus tieredCacheInvalidationBus(RedisClient tieredCacheRedisClient) {
+    PubSubInvalidationBus tieredCacheInvalidationBus(AbstractRedisClient tieredCacheRedisClient,
+        TieredCacheProperties properties) {
+      PubSubBusOptions options = PubSubBusOptions.builder().sharded(properties.getRedis().isShardedPubSub()).build();
       try {
-        return PubSubInvalidationBus.create(tieredCacheRedisClient);
+        return tieredCacheRedisClient instanceof RedisClusterClient cluster
+            ? PubSubInvalidationBus.create(cluster, options)
+            : PubSubInvalidationBus.create((RedisClient) tieredCacheRedisClient, options);
       } catch (RedisException e) {
         LOG.log(System.Logger.Level.WARNING, "tiered-cache: Redis does not answer at start-up ({0}); caches run "
             + "with L1 and their loaders only, without Redis or other nodes'' invalidations, until the application "

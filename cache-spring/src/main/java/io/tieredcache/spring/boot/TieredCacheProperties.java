@@ -138,12 +138,27 @@ public class TieredCacheProperties {
      */
     private boolean enabled = true;
 
+    /**
+     * Whether the bus uses sharded pub/sub (SPUBLISH/SSUBSCRIBE, Redis 7.0+): on a Redis Cluster its
+     * messages then stay within the shard of its channel instead of reaching every node. Every node
+     * must use the same setting.
+     */
+    private boolean shardedPubSub;
+
     public boolean isEnabled() {
       return enabled;
     }
 
     public void setEnabled(boolean enabled) {
       this.enabled = enabled;
+    }
+
+    public boolean isShardedPubSub() {
+      return shardedPubSub;
+    }
+
+    public void setShardedPubSub(boolean shardedPubSub) {
+      this.shardedPubSub = shardedPubSub;
     }
   }
 
