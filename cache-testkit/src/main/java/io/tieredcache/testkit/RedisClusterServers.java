@@ -128,6 +128,44 @@ public final class RedisClusterServers implements AutoCloseable {
   }
 
   /**
+   * The running primary that serves hash {@code slot} (0-16383) now, as that primary itself says.
+   *
+   * @throws IllegalStateException if no running primary claims it (the cluster is failing over)
+   */
+  public RedisServer primaryForSlot(int slot) {
+    for (RedisServer server : primaries()) {
+      try (RedisAdmin admin = server.admin()) {
+        if (servesSlot(String.valueOf(admin.command("CLUSTER", "NODES")), slot)) {
+          return server;
+        }
+      }
+    }
+    throw new IllegalStateException("no running primary serves slot " + slot);
+  }
+
+  /** Whether the {@code myself} line of {@code CLUSTER NODES} lists {@code slot}. */
+  private static boolean servesSlot(String nodes, int slot) {
+    for (String line : nodes.split("\n")) {
+      String[] fields = line.trim().split(" ");
+      if (fields.length <= 8 || !fields[2].contains("myself")) {
+        continue;
+      }
+      for (int i = 8; i < fields.length; i++) {
+        if (fields[i].startsWith("[")) {
+          continue; // a slot being migrated or imported
+        }
+        String[] range = fields[i].split("-");
+        int from = Integer.parseInt(range[0]);
+        int to = range.length > 1 ? Integer.parseInt(range[1]) : from;
+        if (slot >= from && slot <= to) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
    * A planned failover: {@code CLUSTER FAILOVER} on the replica of {@code primary}, which makes
    * sure it has everything the primary acknowledged before they swap roles. Returns once the
    * replica is the primary, {@code primary} its replica in sync, and every node reports {@code

@@ -22,7 +22,7 @@ class RedisClusterServersIT {
       assertThat(cluster.primaries()).hasSize(3);
       assertThat(cluster.replicas()).hasSize(3);
       RedisServer first = cluster.primaries().get(0);
-      String key = keyOwnedBy(first);
+      String key = keyOwnedBy(cluster, first);
       try (RedisAdmin admin = first.admin()) {
         admin.command("SET", key, "before");
         admin.command("WAIT", "1", "5000"); // on the replica before the crash below
@@ -71,35 +71,16 @@ class RedisClusterServersIT {
   }
 
   /** A key whose slot {@code primary} serves (others answer MOVED). */
-  private static String keyOwnedBy(RedisServer primary) {
+  private static String keyOwnedBy(RedisClusterServers cluster, RedisServer primary) {
     try (RedisAdmin admin = primary.admin()) {
       for (int i = 0; i < 1_000; i++) {
         String key = "key-" + i;
         long slot = (Long) admin.command("CLUSTER", "KEYSLOT", key);
-        if (owns(admin, slot)) {
+        if (cluster.primaryForSlot((int) slot).equals(primary)) {
           return key;
         }
       }
     }
     throw new AssertionError("no key of 1000 falls on " + primary);
-  }
-
-  private static boolean owns(RedisAdmin admin, long slot) {
-    String myself = null;
-    for (String line : String.valueOf(admin.command("CLUSTER", "NODES")).split("\n")) {
-      if (line.contains("myself")) {
-        myself = line.trim();
-      }
-    }
-    String[] fields = myself.split(" ");
-    for (int i = 8; i < fields.length; i++) {
-      String[] range = fields[i].split("-");
-      long from = Long.parseLong(range[0]);
-      long to = range.length > 1 ? Long.parseLong(range[1]) : from;
-      if (slot >= from && slot <= to) {
-        return true;
-      }
-    }
-    return false;
   }
 }
