@@ -108,6 +108,24 @@ final class Epoch {
     return pending.handle((epoch, failure) -> failure == null && epoch != before);
   }
 
+  /**
+   * Reads the epoch from Redis now, whatever this node knows, and learns it if it moved; completes
+   * with the larger of the two, or fails if it cannot be read.
+   */
+  CompletableFuture<Long> readNow() {
+    return calls.call(batch -> batch.add(batch.redis().get(key))).handle((bytes, failure) -> {
+      if (failure != null) {
+        calls.report(failure);
+        throw new java.util.concurrent.CompletionException(failure);
+      }
+      long epoch = bytes == null ? 0 : Long.parseLong(new String(bytes, US_ASCII));
+      synchronized (lock) {
+        current = Math.max(current, epoch);
+        return current;
+      }
+    });
+  }
+
   void close() {
     check.cancel(false);
   }

@@ -27,6 +27,21 @@ final class Failures {
     return t;
   }
 
+  /**
+   * Whether a failure is what a command meets when the cluster's topology changed under the
+   * client (a primary died or failed over): a connection failure, a time-out, or {@code
+   * CLUSTERDOWN}. Not a cancellation, which is the tier's own doing.
+   */
+  static boolean suggestsTopologyChange(Throwable failure) {
+    Throwable t = unwrap(failure);
+    if (t instanceof CancellationException) {
+      return false;
+    }
+    RemoteErrorKind kind = classify(t);
+    return kind == RemoteErrorKind.CONNECTION || kind == RemoteErrorKind.TIMEOUT
+        || (t.getMessage() != null && t.getMessage().startsWith("CLUSTERDOWN"));
+  }
+
   /** The kind of a failed remote call. */
   static RemoteErrorKind classify(Throwable failure) {
     Throwable t = unwrap(failure);

@@ -91,6 +91,9 @@ final class RedisCalls {
       } else {
         batch.cancel();
         breaker.onError(elapsed, breaker.getTimestampUnit(), Failures.unwrap(failure));
+        if (Failures.suggestsTopologyChange(failure)) {
+          connection.topologySuspect();
+        }
       }
     });
   }
@@ -134,7 +137,12 @@ final class RedisCalls {
         } catch (RuntimeException e) {
           sent = CompletableFuture.failedFuture(e);
         }
-        replies.add(sent.handle((value, failure) -> new Reply(value, failure == null ? null : Failures.unwrap(failure))));
+        replies.add(sent.handle((value, failure) -> {
+          if (failure != null && Failures.suggestsTopologyChange(failure)) {
+            connection.topologySuspect(); // one command of the batch met a node that is gone
+          }
+          return new Reply(value, failure == null ? null : Failures.unwrap(failure));
+        }));
       }
       return CompletableFuture.allOf(replies.toArray(CompletableFuture<?>[]::new)).thenApply(done -> {
         var settled = new ArrayList<Reply>(replies.size());

@@ -20,6 +20,7 @@ import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -38,6 +39,8 @@ import java.util.function.Supplier;
 final class SharedConnection {
 
   static final Duration RETRY_INTERVAL = Duration.ofSeconds(1);
+  /** A cluster client is asked to re-read the topology at most this often, after failed commands. */
+  static final Duration TOPOLOGY_REFRESH_INTERVAL = Duration.ofSeconds(1);
   /** While an established connection is down, a fresh one is tried this often. */
   static final Duration FAST_RETRY_INTERVAL = Duration.ofMillis(250);
   private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(2);
@@ -61,6 +64,8 @@ final class SharedConnection {
   private CompletableFuture<StatefulConnection<byte[], byte[]>> replacement;
 
   private final BooleanSupplier firstCheck;
+  /** When this connection last asked a cluster client to re-read the topology. */
+  private final AtomicLong lastTopologyRefreshNanos = new AtomicLong(System.nanoTime() - TOPOLOGY_REFRESH_INTERVAL.toNanos());
 
   private SharedConnection(AbstractRedisClient client, boolean ownsClient, ClientResources ownedResources,
       Supplier<CompletableFuture<StatefulConnection<byte[], byte[]>>> connector, BooleanSupplier firstCheck) {
@@ -126,6 +131,35 @@ final class SharedConnection {
       current = reconnectIfDue(current);
     }
     return current.thenCompose(open -> op.apply(commandsOf(open)));
+  }
+
+  /**
+   * A command failed in a way that a stale cluster topology explains (the node it went to is gone,
+   * refuses connections, or says {@code CLUSTERDOWN}): on a {@link RedisClusterClient}, re-read
+   * the topology now, at most once per {@link #TOPOLOGY_REFRESH_INTERVAL}. Lettuce refreshes by
+   * itself on redirects and on a connection that keeps reconnecting, but not when connecting to a
+   * dead node keeps failing, and its periodic refresh is off by default: without this, a tier whose
+   * primary was killed would keep sending that shard's commands to the dead node after its replica
+   * had been promoted. Never blocks; a failed refresh is retried on the next failure.
+   */
+  void topologySuspect() {
+    if (!(client instanceof RedisClusterClient cluster) || closed) {
+      return;
+    }
+    long last = lastTopologyRefreshNanos.get();
+    long now = System.nanoTime();
+    if (now - last < TOPOLOGY_REFRESH_INTERVAL.toNanos() || !lastTopologyRefreshNanos.compareAndSet(last, now)) {
+      return;
+    }
+    try {
+      cluster.refreshPartitionsAsync().whenComplete((done, failure) -> {
+        if (failure != null) {
+          LOG.log(Level.DEBUG, "could not re-read the Redis Cluster topology: " + Failures.unwrap(failure));
+        }
+      });
+    } catch (RuntimeException e) {
+      LOG.log(Level.DEBUG, "could not re-read the Redis Cluster topology: " + e);
+    }
   }
 
   /** Drops one reference; the last one closes the connection (and the client, if owned). */

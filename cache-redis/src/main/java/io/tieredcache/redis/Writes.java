@@ -21,6 +21,9 @@ import java.util.function.Function;
  */
 final class Writes<K, V> {
 
+  /** How many times one write follows an epoch that keeps moving before it leaves the keys to repair. */
+  static final int MAX_EPOCH_CHASES = 3;
+
   private final Keyspace<K, V> ks;
 
   Writes(Keyspace<K, V> ks) {
@@ -80,7 +83,7 @@ final class Writes<K, V> {
       return ks.calls.pipeline(commands).thenApply(replies -> {
         Set<K> unapplied = ks.unappliedOf(order, replies);
         return new WriteResult<>(unapplied, refused, skipped);
-      });
+      }).thenCompose(result -> chaseEpoch(current, encoded, result, 0));
     });
   }
 
@@ -96,8 +99,55 @@ final class Writes<K, V> {
         KeyLayout.Keys both = ks.layout.keys(encoded.get(key), current);
         commands.add(batch -> batch.add(batch.redis().unlink(both.value(), both.lease())));
       }
-      return ks.calls.pipeline(commands).thenApply(replies -> WriteResult.unapplied(ks.unappliedOf(order, replies)));
+      return ks.calls.pipeline(commands).thenApply(replies -> WriteResult.<K>unapplied(ks.unappliedOf(order, replies)))
+          .thenCompose(result -> chaseEpoch(current, encoded, result, 0));
     });
+  }
+
+  /**
+   * A write lands in the epoch this node knows. If another node moved the epoch meanwhile (an
+   * {@code invalidateAll} this node has not heard of yet), a node that already knows the new epoch
+   * may load the key before this write's change reached the store and fill that older value in the
+   * new epoch, which this write never touched: it would stay there, stale, until its TTL. So after
+   * writing, the epoch is read again from Redis; if it moved past {@code writtenIn}, the keys are
+   * deleted in the new epoch too (value and lease, so a fill under way there is fenced), and the
+   * epoch is read again, at most {@value #MAX_EPOCH_CHASES} times. Keys whose outcome stays unknown
+   * (the epoch cannot be read, or keeps moving) are reported unapplied: the cache repairs them.
+   * Costs one {@code GET} of the epoch key per write call.
+   */
+  private CompletableFuture<WriteResult<K>> chaseEpoch(long writtenIn, Map<K, String> encoded, WriteResult<K> result,
+      int chases) {
+    Set<K> written = new HashSet<>(encoded.keySet());
+    written.removeAll(result.unapplied());
+    if (written.isEmpty()) {
+      return CompletableFuture.completedFuture(result);
+    }
+    return ks.epoch.readNow().handle((now, failure) -> now).thenCompose(now -> {
+      if (now != null && now <= writtenIn) {
+        return CompletableFuture.completedFuture(result);
+      }
+      if (now == null || chases >= MAX_EPOCH_CHASES) {
+        return CompletableFuture.completedFuture(withUnapplied(result, written));
+      }
+      List<K> order = new ArrayList<>(written);
+      var commands = new ArrayList<Function<RedisCalls.Batch, CompletableFuture<?>>>(order.size());
+      for (K key : order) {
+        KeyLayout.Keys both = ks.layout.keys(encoded.get(key), now);
+        commands.add(batch -> batch.add(batch.redis().unlink(both.value(), both.lease())));
+      }
+      return ks.calls.pipeline(commands)
+          .thenApply(replies -> withUnapplied(result, ks.unappliedOf(order, replies)))
+          .thenCompose(next -> chaseEpoch(now, encoded, next, chases + 1));
+    });
+  }
+
+  private static <K> WriteResult<K> withUnapplied(WriteResult<K> result, Set<K> more) {
+    if (more.isEmpty()) {
+      return result;
+    }
+    Set<K> unapplied = new HashSet<>(result.unapplied());
+    unapplied.addAll(more);
+    return new WriteResult<>(unapplied, result.refused(), result.skipped());
   }
 
 }

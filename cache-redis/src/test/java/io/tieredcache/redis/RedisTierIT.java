@@ -243,6 +243,27 @@ class RedisTierIT {
   }
 
   @Test
+  void aWriteFromANodeThatMissedInvalidateAllAlsoReachesTheNewEpoch() {
+    // Neither checks the epoch on its own during the test: only the write may find the move.
+    var behind = tier(RedisTier.builder(nodeA).valueType(Item.class).epochCheckInterval(Duration.ofHours(1)), "chase");
+    var ahead = tier(RedisTier.builder(nodeB).valueType(Item.class).epochCheckInterval(Duration.ofHours(1)), "chase");
+    assertThat(behind.get("k").join().isHit()).isFalse(); // knows epoch 0
+    assertThat(ahead.invalidateAll().join()).isEqualTo(1L); // the behind node hears nothing of it
+    // In the new epoch: a value loaded before the write below, and a load under way.
+    ahead.putAll(Map.of("k", Tiers.value(new Item("old", 1), MINUTE))).join();
+    Lease loading = ahead.acquireLeases(List.of("loading")).join().get("loading");
+
+    assertThat(behind.invalidate(List.of("k", "loading")).join().isComplete()).isTrue();
+
+    assertThat(ahead.get("k").join().isHit()).as("the older value is gone from the new epoch").isFalse();
+    assertThat(ahead.fill(Map.of("loading", new LeasedEntry<>(loading, Tiers.value(new Item("old", 0), MINUTE)))).join())
+        .containsExactly(Map.entry("loading", FillOutcome.FENCED));
+    // The write taught the behind node the epoch: its next write lands in it directly.
+    behind.putAll(Map.of("p", Tiers.value(new Item("new", 2), MINUTE))).join();
+    assertThat(ahead.get("p").join().value()).isEqualTo(new Item("new", 2));
+  }
+
+  @Test
   void resyncReportsWhetherTheEpochMoved() {
     var a = items(nodeA, "resync");
     var b = items(nodeB, "resync");

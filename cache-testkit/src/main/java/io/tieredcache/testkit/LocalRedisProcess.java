@@ -156,6 +156,29 @@ final class LocalRedisProcess {
     }
   }
 
+  /**
+   * Kills the process at once (SIGKILL: no shutdown, no last words to replicas or clients), as a
+   * crashed machine would, and waits until it has exited. The directory stays, so {@link #start()}
+   * finds what the server kept there (a cluster node's {@code nodes.conf}).
+   */
+  void kill() {
+    Process p = process;
+    if (p == null) {
+      return;
+    }
+    try {
+      p.destroyForcibly();
+      if (!waitFor(p, STOP_TIMEOUT)) {
+        throw new IllegalStateException("redis-server pid " + p.pid() + " did not exit after SIGKILL");
+      }
+    } finally {
+      if (!p.isAlive()) {
+        LIVE.remove(this);
+        process = null;
+      }
+    }
+  }
+
   /** Stops the process and deletes the temporary directory. */
   void destroy() {
     try {

@@ -162,6 +162,16 @@ public final class RedisServer implements AutoCloseable {
     local.start();
   }
 
+  /**
+   * Kills the local process with SIGKILL, as a crash would, and waits until it has exited; its
+   * temporary directory stays for a later {@link #start()}. For fixtures of this package (a
+   * cluster node that dies without a clean shutdown).
+   */
+  synchronized void kill() {
+    requireControllable("kill");
+    local.kill();
+  }
+
   /** {@link #stop()} then {@link #start()}. */
   public synchronized void restart() {
     stop();

@@ -1,5 +1,6 @@
 package io.tieredcache.redis.consistency;
 
+import io.tieredcache.TieredCache;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -47,6 +48,16 @@ final class Checker {
    */
   static Result run(List<Cluster.Node> nodes, VersionedStore db, Duration duration, int invalidateAllEvery,
       Duration bound) throws Exception {
+    return runOn(nodes.stream().map(node -> new Target(node.name, node.cache)).collect(Collectors.toList()),
+        db, duration, invalidateAllEvery, bound);
+  }
+
+  /** A node as the checker sees it: a name for the history and its cache. */
+  record Target(String name, TieredCache<String, Long> cache) {}
+
+  /** As {@link #run}, over any caches (e.g. nodes on a Redis Cluster client). */
+  static Result runOn(List<Target> nodes, VersionedStore db, Duration duration, int invalidateAllEvery,
+      Duration bound) throws Exception {
     ConcurrentLinkedQueue<Op> history = new ConcurrentLinkedQueue<>();
     ExecutorService pool = Executors.newFixedThreadPool(READERS + WRITERS);
     try {
@@ -57,7 +68,7 @@ final class Checker {
         workers.add(pool.submit(() -> {
           ThreadLocalRandom random = ThreadLocalRandom.current();
           for (int i = 0; i < MAX_OPS_PER_THREAD && System.nanoTime() < stopAt; i++) {
-            Cluster.Node node = nodes.get(random.nextInt(nodes.size()));
+            Target node = nodes.get(random.nextInt(nodes.size()));
             String key = "k" + random.nextInt(KEYS);
             long start = System.nanoTime() - origin;
             long version = node.cache.get(key);
@@ -70,7 +81,7 @@ final class Checker {
         workers.add(pool.submit(() -> {
           ThreadLocalRandom random = ThreadLocalRandom.current();
           for (int i = 0; i < MAX_OPS_PER_THREAD && System.nanoTime() < stopAt; i++) {
-            Cluster.Node node = nodes.get(random.nextInt(nodes.size()));
+            Target node = nodes.get(random.nextInt(nodes.size()));
             long start = System.nanoTime() - origin;
             if (invalidateAllEvery > 0 && random.nextInt(invalidateAllEvery) == 0) {
               Map<String, Long> written = new HashMap<>();

@@ -1,6 +1,9 @@
 package io.tieredcache.redis.consistency;
 
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.tieredcache.KeyCodec;
 import io.tieredcache.TieredCache;
 import io.tieredcache.redis.RedisTier;
@@ -16,17 +19,18 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Several cache nodes in one JVM (each with its own client, tier and bus), each watching when a
- * key leaves its L1. Used in-process by the test and, through {@link #main}, in JVMs of their own,
- * driven over stdin/stdout: {@code arm <key> <value>} (every node loads the key and starts
- * watching; answers {@code armed}), {@code report} (answers {@code gone <nanoTime> ...}, one per
- * node, {@code -1} for a node that still holds it after 5 s), {@code quit}. {@code System.nanoTime}
+ * key leaves its L1 (a comma-separated list of URIs means the seeds of a Redis Cluster). Used
+ * in-process by the test and, through {@link #main}, in JVMs of their own, driven over
+ * stdin/stdout: {@code arm <key> <value>} (every node loads the key and starts watching; answers
+ * {@code armed}), {@code report} (answers {@code gone <nanoTime> ...}, one per node, {@code -1}
+ * for a node that still holds it after 5 s), {@code quit}. {@code System.nanoTime}
  * is the same clock in every process of one Linux machine, so times compare across JVMs.
  */
 final class WatchingNodes implements AutoCloseable {
 
   static final long WATCH_LIMIT_NANOS = 5_000_000_000L;
 
-  private final List<RedisClient> clients = new ArrayList<>();
+  private final List<AbstractRedisClient> clients = new ArrayList<>();
   private final List<PubSubInvalidationBus> buses = new ArrayList<>();
   final List<TieredCache<String, Long>> caches = new ArrayList<>();
   private final AtomicLong value = new AtomicLong();
@@ -35,12 +39,27 @@ final class WatchingNodes implements AutoCloseable {
 
   WatchingNodes(String redisUri, String cacheName, String channel, int count) {
     for (int i = 0; i < count; i++) {
-      RedisClient client = RedisClient.create(redisUri);
-      PubSubInvalidationBus bus = PubSubInvalidationBus.create(client, PubSubBusOptions.builder().channel(channel).build());
-      clients.add(client);
+      PubSubBusOptions options = PubSubBusOptions.builder().channel(channel).build();
+      PubSubInvalidationBus bus;
+      RedisTier.Builder<Object> tier;
+      if (redisUri.contains(",")) { // the seeds of a Redis Cluster
+        List<RedisURI> seeds = new ArrayList<>();
+        for (String seed : redisUri.split(",")) {
+          seeds.add(RedisURI.create(seed));
+        }
+        RedisClusterClient client = RedisClusterClient.create(seeds);
+        clients.add(client);
+        bus = PubSubInvalidationBus.create(client, options);
+        tier = RedisTier.builder(client);
+      } else {
+        RedisClient client = RedisClient.create(redisUri);
+        clients.add(client);
+        bus = PubSubInvalidationBus.create(client, options);
+        tier = RedisTier.builder(client);
+      }
       buses.add(bus);
       caches.add(TieredCache.builder(cacheName).keyCodec(KeyCodec.strings())
-          .remoteTier(RedisTier.builder(client).valueType(Long.class).build())
+          .remoteTier(tier.valueType(Long.class).build())
           .invalidationBus(bus)
           .build(key -> value.get()));
     }
@@ -81,7 +100,7 @@ final class WatchingNodes implements AutoCloseable {
   public void close() {
     caches.forEach(TieredCache::close);
     buses.forEach(PubSubInvalidationBus::close);
-    clients.forEach(RedisClient::shutdown);
+    clients.forEach(AbstractRedisClient::shutdown);
   }
 
   public static void main(String[] args) throws Exception {
