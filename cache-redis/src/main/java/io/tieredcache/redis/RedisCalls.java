@@ -8,12 +8,15 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.tieredcache.spi.RemoteErrorKind;
 import io.tieredcache.spi.TierEvents;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -22,6 +25,16 @@ import java.util.function.Function;
  * failure reported once through {@link TierEvents}.
  */
 final class RedisCalls {
+
+  private static final VarHandle SETTLED;
+
+  static {
+    try {
+      SETTLED = MethodHandles.lookup().findVarHandle(LimitedCall.class, "settled", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   /** A call that must first wait for the connection to be made gets at least this long. */
   static final Duration CONNECT_GRACE = Duration.ofSeconds(2);
@@ -66,36 +79,74 @@ final class RedisCalls {
     if (!breaker.tryAcquirePermission()) {
       return CompletableFuture.failedFuture(CallNotPermittedException.createCallNotPermittedException(breaker));
     }
-    long start = breaker.getCurrentTimestamp();
-    long limitNanos = limitNanos();
-    var batch = new Batch();
+    var call = new LimitedCall<T>(System.nanoTime() + limitNanos());
     CompletableFuture<T> result;
     try {
-      result = connection.with(redis -> op.apply(batch.bind(redis)));
+      result = connection.with(redis -> op.apply(call.batch.bind(redis)));
     } catch (RuntimeException e) {
       result = CompletableFuture.failedFuture(e);
     }
-    var limited = new CompletableFuture<T>();
-    result.whenComplete((value, failure) -> {
-      if (failure == null) {
-        limited.complete(value);
-      } else {
-        limited.completeExceptionally(Failures.unwrap(failure));
+    result.whenComplete(call);
+    if (!call.isDone()) {
+      Deadlines.watch(call);
+    }
+    return call;
+  }
+
+  /**
+   * What {@link #call} returns: settled once, by the commands' outcome or by its deadline
+   * ({@link Deadlines}), whichever comes first; the breaker learns the outcome before any caller
+   * does, and a call that times out has its commands cancelled.
+   */
+  private final class LimitedCall<T> extends CompletableFuture<T> implements Deadlines.Limited, BiConsumer<T, Throwable> {
+
+    final Batch batch = new Batch();
+    private final long start = breaker.getCurrentTimestamp();
+    private final long deadlineNanos;
+    /** 0 until the outcome or the deadline settles the call; see {@link #settle()}. */
+    private volatile int settled;
+
+    LimitedCall(long deadlineNanos) {
+      this.deadlineNanos = deadlineNanos;
+    }
+
+    private boolean settle() {
+      return settled == 0 && SETTLED.compareAndSet(this, 0, 1);
+    }
+
+    @Override
+    public long deadlineNanos() {
+      return deadlineNanos;
+    }
+
+    /** The commands ended. */
+    @Override
+    public void accept(T value, Throwable failure) {
+      if (!settle()) {
+        return;
       }
-    });
-    limited.orTimeout(limitNanos, TimeUnit.NANOSECONDS);
-    return limited.whenComplete((value, failure) -> {
       long elapsed = breaker.getCurrentTimestamp() - start;
       if (failure == null) {
         breaker.onResult(elapsed, breaker.getTimestampUnit(), value);
+        complete(value);
       } else {
+        Throwable cause = Failures.unwrap(failure);
         batch.cancel();
-        breaker.onError(elapsed, breaker.getTimestampUnit(), Failures.unwrap(failure));
-        if (Failures.suggestsTopologyChange(failure)) {
-          connection.topologySuspect();
-        }
+        breaker.onError(elapsed, breaker.getTimestampUnit(), cause);
+        completeExceptionally(cause);
       }
-    });
+    }
+
+    @Override
+    public void expire() {
+      if (!settle()) {
+        return;
+      }
+      var timeout = new TimeoutException("no answer from Redis within the tier's time limit");
+      batch.cancel();
+      breaker.onError(breaker.getCurrentTimestamp() - start, breaker.getTimestampUnit(), timeout);
+      completeExceptionally(timeout);
+    }
   }
 
   /**
