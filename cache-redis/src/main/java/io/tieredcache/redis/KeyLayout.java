@@ -105,15 +105,39 @@ final class KeyLayout {
    * cluster slot whatever the epoch.
    */
   Keys keys(String encodedKey, long epoch) {
-    byte[] raw = encodedKey.getBytes(UTF_8);
-    byte[] sha = SHA_256.get().digest(raw);
-    boolean hashed = raw.length > MAX_RAW_KEY_BYTES;
-    byte[] keyPart = hashed ? HEX.formatHex(sha).getBytes(US_ASCII) : raw;
-    byte[] tag = HEX.formatHex(sha, 0, 4).getBytes(US_ASCII);
-    byte[] epochPart = Long.toString(epoch).getBytes(US_ASCII);
-    return new Keys(
-        build(tag, epochPart, hashed ? HASHED_VALUE : VALUE, keyPart),
-        build(tag, epochPart, hashed ? HASHED_LEASE : LEASE, keyPart));
+    Parts parts = new Parts(encodedKey, epoch);
+    return new Keys(parts.key(VALUE, HASHED_VALUE), parts.key(LEASE, HASHED_LEASE));
+  }
+
+  /** Only the value key of {@link #keys}: what a read needs. */
+  byte[] valueKey(String encodedKey, long epoch) {
+    return new Parts(encodedKey, epoch).key(VALUE, HASHED_VALUE);
+  }
+
+  /** Only the lease key of {@link #keys}. */
+  byte[] leaseKey(String encodedKey, long epoch) {
+    return new Parts(encodedKey, epoch).key(LEASE, HASHED_LEASE);
+  }
+
+  /** What a value key and its lease key share. */
+  private final class Parts {
+    private final boolean hashed;
+    private final byte[] keyPart;
+    private final byte[] tag;
+    private final byte[] epochPart;
+
+    Parts(String encodedKey, long epoch) {
+      byte[] raw = encodedKey.getBytes(UTF_8);
+      byte[] sha = SHA_256.get().digest(raw);
+      this.hashed = raw.length > MAX_RAW_KEY_BYTES;
+      this.keyPart = hashed ? HEX.formatHex(sha).getBytes(US_ASCII) : raw;
+      this.tag = HEX.formatHex(sha, 0, 4).getBytes(US_ASCII);
+      this.epochPart = Long.toString(epoch).getBytes(US_ASCII);
+    }
+
+    byte[] key(byte[] plainKind, byte[] hashedKind) {
+      return build(tag, epochPart, hashed ? hashedKind : plainKind, keyPart);
+    }
   }
 
   private byte[] build(byte[] tag, byte[] epochPart, byte[] kind, byte[] keyPart) {

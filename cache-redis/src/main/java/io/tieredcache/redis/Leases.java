@@ -53,7 +53,7 @@ final class Leases<K, V> {
       SetArgs args = SetArgs.Builder.nx().px(leaseTtlMillis);
       for (K key : order) {
         String token = current + ":" + newToken();
-        byte[] leaseKey = ks.layout.keys(encoded.get(key), current).lease();
+        byte[] leaseKey = ks.layout.leaseKey(encoded.get(key), current);
         tokens.add(token);
         leaseKeys.add(leaseKey);
         commands.add(batch -> batch.add(batch.redis().set(leaseKey, token.getBytes(US_ASCII), args)));

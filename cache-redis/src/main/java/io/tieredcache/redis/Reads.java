@@ -30,7 +30,7 @@ final class Reads<K, V> {
   }
 
   private CompletableFuture<RemoteEntry<V>> read(String encodedKey, long inEpoch) {
-    byte[] valueKey = ks.layout.keys(encodedKey, inEpoch).value();
+    byte[] valueKey = ks.layout.valueKey(encodedKey, inEpoch);
     return ks.calls.call(batch -> batch.add(batch.redis().get(valueKey))).handle((bytes, failure) -> {
       if (failure != null) {
         ks.calls.report(failure);
@@ -62,7 +62,7 @@ final class Reads<K, V> {
   private CompletableFuture<Map<K, RemoteEntry<V>>> mget(List<K> part, Map<K, String> encoded, long inEpoch) {
     byte[][] valueKeys = new byte[part.size()][];
     for (int i = 0; i < part.size(); i++) {
-      valueKeys[i] = ks.layout.keys(encoded.get(part.get(i)), inEpoch).value();
+      valueKeys[i] = ks.layout.valueKey(encoded.get(part.get(i)), inEpoch);
     }
     return ks.calls.call(batch -> batch.add(batch.redis().mget(valueKeys))).handle((values, failure) -> {
       Map<K, RemoteEntry<V>> found = new HashMap<>();
