@@ -119,6 +119,16 @@ final class Load<K, V> {
     return load;
   }
 
+  /**
+   * Goes on from the single-key lookup its owner already made: {@code found} is the answer, or
+   * null if the call failed, timed out or {@code interruptedMeanwhile} (then the flag is restored
+   * when the load ends, as for an interrupt during the load).
+   */
+  void afterLookup(K key, RemoteEntry<V> found, boolean interruptedMeanwhile) {
+    interrupted |= interruptedMeanwhile;
+    onLookup(found == null ? Map.of() : Map.of(key, found), found != null);
+  }
+
   /** A load driven on the cache's executor; start it with {@link #runAsync()}. */
   static <K, V> Load<K, V> background(CacheContext<K, V> ctx, Map<K, Flight<K, V>> flights, Loaders.Loader<K, V> loader, boolean refresh) {
     return new Load<>(ctx, flights, loader, refresh);

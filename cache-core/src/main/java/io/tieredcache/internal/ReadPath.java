@@ -2,6 +2,7 @@ package io.tieredcache.internal;
 
 import io.tieredcache.CacheLoadException;
 import io.tieredcache.spi.RemoteEntry;
+import io.tieredcache.spi.RemoteErrorKind;
 import io.tieredcache.trace.AccessRecorder.Operation;
 import io.tieredcache.trace.AccessRecorder.Tier;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -142,9 +144,52 @@ final class ReadPath<K, V> {
         ctx.flights.abandon(mine);
         return AccessRecording.fromL1(ctx, Operation.GET, key, installed);
       }
-      Load.owned(ctx, Map.of(key, mine), ctx.loaders.single(loader), false).runHere();
+      resolveOwned(key, mine, loader);
       return AccessRecording.loaded(ctx, Operation.GET, key, mine, join(mine));
     }
+  }
+
+  /**
+   * Resolves a flight this thread registered. When the remote tier may answer for the key, this
+   * thread asks it first and waits for the bytes itself: a hit, the common case behind a warm
+   * Redis, is decoded here and ends the flight without building a {@link Load}. Anything else goes
+   * to a load that starts past its lookup, so a miss still costs one remote read.
+   */
+  private void resolveOwned(K key, Flight<K, V> mine, Function<? super K, ? extends V> loader) {
+    if (ctx.remoteUsableFor(key)) {
+      CompletableFuture<RemoteEntry<V>> call;
+      try {
+        call = ctx.remote.get(key);
+      } catch (RuntimeException refused) {
+        // the load meets the same refusal and reports it as it always has
+        Load.owned(ctx, Map.of(key, mine), ctx.loaders.single(loader), false).runHere();
+        return;
+      }
+      RemoteEntry<V> found = null;
+      boolean interrupted = false;
+      try {
+        found = call.get(ctx.remoteWaitNanos(1), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        interrupted = true; // not a remote failure: load without the tier, restore the flag at the end
+      } catch (TimeoutException e) {
+        ctx.stats.remoteError(RemoteErrorKind.TIMEOUT, e);
+      } catch (ExecutionException | CancellationException e) {
+        // the tier reported it; the load goes on without the tier
+      }
+      if (found != null && found.isHit() && ctx.trusts(found)) {
+        ctx.stats.l2Hits.increment();
+        mine.answeredByRemote = true;
+        L1Entry<V> entry = ctx.ttls.fromRemote(found, mine.startedAt);
+        ctx.flights.install(mine, entry, ctx.ttls.installable(entry));
+        mine.result.complete(entry);
+        return;
+      }
+      Load<K, V> load = Load.owned(ctx, Map.of(key, mine), ctx.loaders.single(loader), false);
+      load.afterLookup(key, found, interrupted);
+      load.runHere();
+      return;
+    }
+    Load.owned(ctx, Map.of(key, mine), ctx.loaders.single(loader), false).runHere();
   }
 
   /** A flight that ended just before ours was registered installed its entry first: use it. */
