@@ -24,7 +24,7 @@ for type in "$@"; do
     "$java" -Xbatch -XX:+UseSerialGC -XX:+UnlockDiagnosticVMOptions -XX:-ImplicitNullChecks \
     -cp benchmarks/target/benchmarks.jar io.tieredcache.benchmarks.HitCost "$type" "$polluted" "$hits" \
     > "$work/log" 2>&1 || { tail -20 "$work/log" >&2; exit 1; }
-  measured=$(grep -l Adler32 "$work"/cg.*-* | head -1)
+  measured=$(grep -l Adler32 "$work"/cg.*-* | sort -t- -k2 -n | tail -1)
   total=$(awk '/^summary:/ {print $2}' "$measured")
   printf '%-22s polluted=%-5s java=%s  %s instructions/hit\n' "$type" "$polluted" \
     "$("$java" -version 2>&1 | head -1 | cut -d'"' -f2)" "$(echo "scale=1; $total / $hits" | bc)"
