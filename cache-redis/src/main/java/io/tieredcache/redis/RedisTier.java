@@ -103,6 +103,35 @@ import tools.jackson.core.type.TypeReference;
  * that token. Application writes and invalidations delete the lease with the value, so a slow
  * loader cannot overwrite them.
  *
+ * <h2>Reads from replicas (Redis Cluster, off by default)</h2>
+ * With {@link Builder#readFrom}, {@code get} and {@code getAll} read values ({@code GET},
+ * {@code MGET}) where the given {@code ReadFrom} says, over a second connection per client;
+ * everything that decides correctness stays on the primaries: leases, fills, the poll of other
+ * nodes' fills, the epoch, writes and deletes. What it adds:
+ * <ul>
+ *   <li>replication lag on an L2 read: a value filled a moment ago may be a miss on a replica (one
+ *       more load, never a staler value);</li>
+ *   <li>the fence: every write and invalidation runs {@code WAIT <replicas> <timeout/2>} on each
+ *       primary it wrote to, over the connection that carried the write, for the replicas Lettuce
+ *       may read from (its topology view less those the cluster marks {@code fail}), and only then
+ *       does the cache publish it; so a node that hears the invalidation and reads the key from a
+ *       replica gets the new state. A write costs one replica round trip more, and commands behind
+ *       the {@code WAIT} on that connection wait with it;</li>
+ *   <li>the bound when replicas do not confirm in time: the keys are reported unapplied, so this
+ *       node stops reading them from Redis and repairs them: it deletes them again, waits again and
+ *       announces them again every 0.5 s until every replica confirms. Another node may meanwhile
+ *       read the old value from the lagging replica and keep it until that announcement: the
+ *       replica's lag plus about 0.5 s and the calls' time limits;</li>
+ *   <li>a replica cut off from its primary never confirms: other nodes may then keep a value read
+ *       from it until their L1's hard TTL, and it serves its old values until the remote TTL
+ *       ({@code replica-serve-stale-data yes}, Redis's default). Run replicas with
+ *       {@code replica-serve-stale-data no} to have them refuse reads instead (a refused read is a
+ *       miss and a load);</li>
+ *   <li>during a failover or a slot migration the fence follows Lettuce's topology view and can
+ *       miss a replica it does not know yet, as a crashed primary can lose a delete: the bound is
+ *       then the remote TTL.</li>
+ * </ul>
+ *
  * <h2>Failures</h2>
  * Every call goes through a Resilience4j {@link CircuitBreaker} with a short time limit (an open
  * breaker refuses at once; a call over the limit counts as a breaker failure and its commands are
