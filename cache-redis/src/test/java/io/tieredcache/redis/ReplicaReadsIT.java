@@ -207,6 +207,48 @@ class ReplicaReadsIT {
   }
 
   @Test
+  void keysWhoseReplicaDoesNotConfirmAreRepairedOnceItCatchesUp() {
+    String key = "cut-off";
+    store.put(key, "v1");
+    TieredCache<String, String> a = node("carts", ReadFrom.REPLICA, Duration.ofMillis(400));
+    TieredCache<String, String> b = node("carts", ReadFrom.REPLICA, Duration.ofMillis(400));
+    assertThat(b.get(key)).isEqualTo("v1");
+    await().atMost(Duration.ofSeconds(5)).until(() -> onReplica(key, "carts") != null);
+
+    RedisServer replica = replicaForKey(key, "carts");
+    try (RedisAdmin admin = replica.admin()) {
+      // Cut the replica off its primary: it can no longer log in there, and keeps serving what it has.
+      admin.configSet("masteruser", "wt-replica-nobody");
+      admin.configSet("masterauth", "wrong");
+      admin.command("CLIENT", "KILL", "TYPE", "master");
+      await().atMost(Duration.ofSeconds(5)).until(() -> admin.info("replication").contains("master_link_status:down"));
+
+      store.put(key, "v2");
+      a.invalidate(key); // the replica cannot confirm: the key goes to A's repair
+      assertThat(a.stats().remoteErrorCount()).as("the unconfirmed write is reported").isPositive();
+      assertThat(a.get(key)).as("the writer does not read a key under repair from Redis").isEqualTo("v2");
+      await().atMost(Duration.ofSeconds(2)).until(() -> b.policy().getIfPresentInL1(key) == null);
+      // The documented hazard: B heard the invalidation, and the cut-off replica still has v1.
+      assertThat(b.get(key)).isEqualTo("v1");
+
+      admin.configSet("masterauth", "");
+      admin.configSet("masteruser", "");
+      long restored = System.nanoTime();
+      // The bound: once the replica is back and confirms, the repair announces the key again.
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> "v2".equals(b.get(key)));
+      long fresh = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restored);
+      byte[] now = onReplica(key, "carts"); // deleted by the repair, or B's fill of v2 since
+      assertThat(now == null || new String(now, UTF_8).endsWith("\"v2\"")).as("the replica no longer has v1").isTrue();
+      System.out.println("ReplicaReadsIT: B read v2 " + fresh + " ms after the replica could rejoin its primary");
+    } finally {
+      try (RedisAdmin admin = replica.admin()) {
+        admin.configSet("masterauth", "");
+        admin.configSet("masteruser", "");
+      }
+    }
+  }
+
+  @Test
   void readsFromReplicasAreRefusedOffCluster() {
     RedisClient standalone = RedisClient.create();
     try {
