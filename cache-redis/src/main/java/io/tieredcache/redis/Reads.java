@@ -18,9 +18,12 @@ import java.util.function.Function;
 final class Reads<K, V> {
 
   private final Keyspace<K, V> ks;
+  /** Where {@code GET} and {@code MGET} of values go: {@code ks.calls}, or the replica reads' calls. */
+  private final RedisCalls valueCalls;
 
-  Reads(Keyspace<K, V> ks) {
+  Reads(Keyspace<K, V> ks, RedisCalls valueCalls) {
     this.ks = ks;
+    this.valueCalls = valueCalls;
   }
 
   CompletableFuture<RemoteEntry<V>> get(K key) {
@@ -31,7 +34,7 @@ final class Reads<K, V> {
 
   private CompletableFuture<RemoteEntry<V>> read(String encodedKey, long inEpoch) {
     byte[] valueKey = ks.layout.valueKey(encodedKey, inEpoch);
-    return ks.calls.call(batch -> batch.add(batch.redis().get(valueKey))).handle((bytes, failure) -> {
+    return valueCalls.call(batch -> batch.add(batch.redis().get(valueKey))).handle((bytes, failure) -> {
       if (failure != null) {
         ks.calls.report(failure);
         return RemoteEntry.<V>unavailable();
@@ -64,7 +67,7 @@ final class Reads<K, V> {
     for (int i = 0; i < part.size(); i++) {
       valueKeys[i] = ks.layout.valueKey(encoded.get(part.get(i)), inEpoch);
     }
-    return ks.calls.call(batch -> batch.add(batch.redis().mget(valueKeys))).handle((values, failure) -> {
+    return valueCalls.call(batch -> batch.add(batch.redis().mget(valueKeys))).handle((values, failure) -> {
       Map<K, RemoteEntry<V>> found = new HashMap<>();
       if (failure != null) {
         ks.calls.report(failure);

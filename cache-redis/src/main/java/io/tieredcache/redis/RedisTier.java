@@ -4,6 +4,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.ReadFrom;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -102,6 +103,35 @@ import tools.jackson.core.type.TypeReference;
  * that token. Application writes and invalidations delete the lease with the value, so a slow
  * loader cannot overwrite them.
  *
+ * <h2>Reads from replicas (Redis Cluster, off by default)</h2>
+ * With {@link Builder#readFrom}, {@code get} and {@code getAll} read values ({@code GET},
+ * {@code MGET}) where the given {@code ReadFrom} says, over a second connection per client;
+ * everything that decides correctness stays on the primaries: leases, fills, the poll of other
+ * nodes' fills, the epoch, writes and deletes. What it adds:
+ * <ul>
+ *   <li>replication lag on an L2 read: a value filled a moment ago may be a miss on a replica (one
+ *       more load, never a staler value);</li>
+ *   <li>the fence: every write and invalidation runs {@code WAIT <replicas> <timeout/2>} on each
+ *       primary it wrote to, over the connection that carried the write, for the replicas Lettuce
+ *       may read from (its topology view less those the cluster marks {@code fail}), and only then
+ *       does the cache publish it; so a node that hears the invalidation and reads the key from a
+ *       replica gets the new state. A write costs one replica round trip more, and commands behind
+ *       the {@code WAIT} on that connection wait with it;</li>
+ *   <li>the bound when replicas do not confirm in time: the keys are reported unapplied, so this
+ *       node stops reading them from Redis and repairs them: it deletes them again, waits again and
+ *       announces them again every 0.5 s until every replica confirms. Another node may meanwhile
+ *       read the old value from the lagging replica and keep it until that announcement: the
+ *       replica's lag plus about 0.5 s and the calls' time limits;</li>
+ *   <li>a replica cut off from its primary never confirms: other nodes may then keep a value read
+ *       from it until their L1's hard TTL, and it serves its old values until the remote TTL
+ *       ({@code replica-serve-stale-data yes}, Redis's default). Run replicas with
+ *       {@code replica-serve-stale-data no} to have them refuse reads instead (a refused read is a
+ *       miss and a load);</li>
+ *   <li>during a failover or a slot migration the fence follows Lettuce's topology view and can
+ *       miss a replica it does not know yet, as a crashed primary can lose a delete: the bound is
+ *       then the remote TTL.</li>
+ * </ul>
+ *
  * <h2>Failures</h2>
  * Every call goes through a Resilience4j {@link CircuitBreaker} with a short time limit (an open
  * breaker refuses at once; a call over the limit counts as a breaker failure and its commands are
@@ -160,6 +190,9 @@ public final class RedisTier<K, V> implements RemoteTier<K, V> {
   private final KeyLayout layout;
   private final SharedConnection connection;
   private final RedisCalls calls;
+  /** Only while values are read from replicas: their connection and calls. */
+  private final SharedConnection replicaConnection;
+  private final RedisCalls replicaCalls;
   private final Epoch epoch;
   private final LeaseKeeper leaseKeeper;
   private final Reads<K, V> reads;
@@ -180,8 +213,16 @@ public final class RedisTier<K, V> implements RemoteTier<K, V> {
     var keyspace = new Keyspace<>(cacheName, context.keyCodec(), layout,
         new Envelope<>(settings.codec(), settings.compressAbove(), settings.maxValueBytes()), calls, epoch,
         settings.maxValueBytes());
-    this.reads = new Reads<>(keyspace);
-    this.writes = new Writes<>(keyspace);
+    if (settings.readFrom() != null) {
+      this.replicaConnection = SharedConnection.replicaReads((RedisClusterClient) settings.client(), settings.readFrom());
+      this.replicaCalls = new RedisCalls(cacheName, replicaConnection, calls.breaker(), context.events(),
+          settings.timeout());
+    } else {
+      this.replicaConnection = null;
+      this.replicaCalls = null;
+    }
+    this.reads = new Reads<>(keyspace, replicaCalls != null ? replicaCalls : calls);
+    this.writes = new Writes<>(keyspace, replicaCalls != null ? new ReplicaFence(calls, settings.timeout()) : null);
     this.leases = new Leases<>(keyspace, leaseKeeper, settings.leaseTtl().toMillis());
   }
 
@@ -306,7 +347,8 @@ public final class RedisTier<K, V> implements RemoteTier<K, V> {
    */
   @Override
   public Duration maxCallDuration(int keyCount) {
-    return Duration.ofNanos(calls.limitNanos() * (RedisCalls.callsFor(keyCount) + 1));
+    // While values are read from replicas, a write also waits for them: one call more.
+    return Duration.ofNanos(calls.limitNanos() * (RedisCalls.callsFor(keyCount) + (replicaCalls != null ? 2 : 1)));
   }
 
   @Override
@@ -315,6 +357,10 @@ public final class RedisTier<K, V> implements RemoteTier<K, V> {
       epoch.close();
       leaseKeeper.close();
       calls.close();
+      if (replicaCalls != null) {
+        replicaCalls.close();
+        replicaConnection.release();
+      }
       connection.release();
     }
   }
@@ -361,6 +407,7 @@ public final class RedisTier<K, V> implements RemoteTier<K, V> {
     private Duration leaseTtl = DEFAULT_LEASE_TTL;
     private Duration maxLeaseHold = DEFAULT_MAX_LEASE_HOLD;
     private Duration epochCheckInterval = DEFAULT_EPOCH_CHECK_INTERVAL;
+    private ReadFrom readFrom;
 
     private Builder(AbstractRedisClient client, String redisUri) {
       this.client = client;
@@ -465,6 +512,33 @@ public final class RedisTier<K, V> implements RemoteTier<K, V> {
       return this;
     }
 
+    /**
+     * Reads values ({@code GET}, {@code MGET} of {@code get} and {@code getAll}) where
+     * {@code readFrom} says, e.g. {@link ReadFrom#REPLICA_PREFERRED}; off by default. Redis
+     * Cluster only: the tier opens a second connection per client for these reads. Leases,
+     * fills, the poll of other nodes' fills, the epoch and every write stay on the primaries.
+     * {@link ReadFrom#UPSTREAM} (or {@code MASTER}) is the default: every read on the primary.
+     *
+     * <p>What it costs, see "Reads from replicas" in the class documentation: every write and
+     * invalidation waits ({@code WAIT}) until the replicas of its keys' primaries have it, before
+     * other nodes are told, so a node that then reads a key from a replica never gets the value
+     * it replaced; a replica that does not confirm in time sends its keys to repair, and a
+     * replica cut off from its primary may serve old values unless it runs with
+     * {@code replica-serve-stale-data no}.
+     *
+     * @throws IllegalArgumentException if this builder was not made from a {@link RedisClusterClient}
+     */
+    public Builder<V> readFrom(ReadFrom readFrom) {
+      Objects.requireNonNull(readFrom, "readFrom");
+      if (!(client instanceof RedisClusterClient)) {
+        throw new IllegalArgumentException("reads from replicas are supported on Redis Cluster only: build the tier "
+            + "with RedisTier.builder(RedisClusterClient); a standalone or Sentinel client"
+            + (redisUri != null ? " (or a Redis URI)" : "") + " reads from its primary");
+      }
+      this.readFrom = readFrom == ReadFrom.UPSTREAM || readFrom == ReadFrom.MASTER ? null : readFrom;
+      return this;
+    }
+
     private static Duration positive(Duration duration, String name) {
       Objects.requireNonNull(duration, name);
       if (duration.toMillis() < 1) {
@@ -485,7 +559,7 @@ public final class RedisTier<K, V> implements RemoteTier<K, V> {
       }
       var settings = new TierSettings<>(client, redisUri, (ValueCodec<V>) codec, keyPrefix, timeout,
           circuitBreaker, circuitBreakerRegistry, maxValueBytes, compressAbove, leaseTtl, maxLeaseHold,
-          epochCheckInterval);
+          epochCheckInterval, readFrom);
       return context -> new RedisTier<>(settings, Objects.requireNonNull(context, "context"));
     }
   }

@@ -1,5 +1,6 @@
 package io.tieredcache.redis;
 
+import io.lettuce.core.ReadFrom;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.AbstractRedisClient;
@@ -50,6 +51,11 @@ final class SharedConnection {
   private static final Set<AbstractRedisClient> CHECKED_CLIENTS = Collections.newSetFromMap(
       Collections.synchronizedMap(new WeakHashMap<>()));
   private static final Set<String> CHECKED_URIS = ConcurrentHashMap.newKeySet();
+  /** Connections for reads from replicas, one per cluster client and {@link ReadFrom}; guarded by SHARED. */
+  private static final Map<ReplicaReads, SharedConnection> SHARED_REPLICA_READS = new java.util.HashMap<>();
+
+  /** Which replica-read connection: a client (compared by identity, as it does itself) and where to read. */
+  private record ReplicaReads(AbstractRedisClient client, ReadFrom readFrom) {}
 
   private final AbstractRedisClient client;
   private final ClientResources ownedResources;
@@ -57,6 +63,8 @@ final class SharedConnection {
   private final Supplier<CompletableFuture<StatefulConnection<byte[], byte[]>>> connector;
   private final Object lock = new Object();
   private int references; // guarded by SHARED
+  /** Set for a connection of {@link #replicaReads}, the key it is shared under. */
+  private ReplicaReads replicaKey; // guarded by SHARED
   private volatile CompletableFuture<StatefulConnection<byte[], byte[]>> connection;
   private volatile long lastAttemptNanos;
   private volatile boolean closed;
@@ -85,6 +93,30 @@ final class SharedConnection {
         shared = new SharedConnection(client, false, null, () -> connectInBackground(client),
             () -> CHECKED_CLIENTS.add(client));
         SHARED.put(client, shared);
+      }
+      shared.references++;
+      return shared;
+    }
+  }
+
+  /**
+   * A second cluster connection, shared by every tier on {@code client} that reads values from
+   * {@code readFrom}: Lettuce sends its read-only commands ({@code GET}, {@code MGET}) where
+   * {@code readFrom} says. Only value reads use it; every other command stays on {@link #shared}.
+   */
+  static SharedConnection replicaReads(RedisClusterClient client, ReadFrom readFrom) {
+    var key = new ReplicaReads(client, readFrom);
+    synchronized (SHARED) {
+      SharedConnection shared = SHARED_REPLICA_READS.get(key);
+      if (shared == null) {
+        shared = new SharedConnection(client, false, null,
+            () -> connectInBackground(client).thenApply(open -> {
+              ((StatefulRedisClusterConnection<byte[], byte[]>) open).setReadFrom(readFrom);
+              return open;
+            }),
+            () -> false); // the primary connection checks the eviction policy
+        shared.replicaKey = key;
+        SHARED_REPLICA_READS.put(key, shared);
       }
       shared.references++;
       return shared;
@@ -169,7 +201,11 @@ final class SharedConnection {
         if (--references > 0) {
           return;
         }
-        SHARED.remove(client, this);
+        if (replicaKey != null) {
+          SHARED_REPLICA_READS.remove(replicaKey, this);
+        } else {
+          SHARED.remove(client, this);
+        }
       }
     }
     CompletableFuture<StatefulConnection<byte[], byte[]>> current;

@@ -25,9 +25,12 @@ final class Writes<K, V> {
   static final int MAX_EPOCH_CHASES = 3;
 
   private final Keyspace<K, V> ks;
+  /** Set only while values are read from replicas; see {@link #fenced}. */
+  private final ReplicaFence fence;
 
-  Writes(Keyspace<K, V> ks) {
+  Writes(Keyspace<K, V> ks, ReplicaFence fence) {
     this.ks = ks;
+    this.fence = fence;
   }
 
   /**
@@ -83,7 +86,8 @@ final class Writes<K, V> {
       return ks.calls.pipeline(commands).thenApply(replies -> {
         Set<K> unapplied = ks.unappliedOf(order, replies);
         return new WriteResult<>(unapplied, refused, skipped);
-      }).thenCompose(result -> chaseEpoch(current, encoded, result, 0));
+      }).thenCompose(result -> chaseEpoch(current, encoded, result, 0))
+          .thenCompose(result -> fenced(current, encoded, result));
     });
   }
 
@@ -100,7 +104,8 @@ final class Writes<K, V> {
         commands.add(batch -> batch.add(batch.redis().unlink(both.value(), both.lease())));
       }
       return ks.calls.pipeline(commands).thenApply(replies -> WriteResult.<K>unapplied(ks.unappliedOf(order, replies)))
-          .thenCompose(result -> chaseEpoch(current, encoded, result, 0));
+          .thenCompose(result -> chaseEpoch(current, encoded, result, 0))
+          .thenCompose(result -> fenced(current, encoded, result));
     });
   }
 
@@ -139,6 +144,27 @@ final class Writes<K, V> {
           .thenApply(replies -> withUnapplied(result, ks.unappliedOf(order, replies)))
           .thenCompose(next -> chaseEpoch(now, encoded, next, chases + 1));
     });
+  }
+
+  /**
+   * While values are read from replicas, a write is done only once every replica has it: the
+   * caller publishes its invalidation next, and a node that hears it may read the key again from a
+   * replica. Keys whose replicas do not confirm ({@link ReplicaFence}) are reported unapplied, so
+   * the cache repairs them: it deletes and announces them again until their replicas confirm.
+   * A key's slot does not depend on the epoch, so the keys of {@code epoch} stand for every epoch
+   * the write touched.
+   */
+  private CompletableFuture<WriteResult<K>> fenced(long epoch, Map<K, String> encoded, WriteResult<K> result) {
+    if (fence == null) {
+      return CompletableFuture.completedFuture(result);
+    }
+    Map<K, byte[]> written = new HashMap<>();
+    encoded.forEach((key, text) -> {
+      if (!result.unapplied().contains(key)) { // refused and skipped keys were deleted: fenced too
+        written.put(key, ks.layout.keys(text, epoch).value());
+      }
+    });
+    return fence.unconfirmed(written).thenApply(unconfirmed -> withUnapplied(result, unconfirmed));
   }
 
   private static <K> WriteResult<K> withUnapplied(WriteResult<K> result, Set<K> more) {
