@@ -113,17 +113,8 @@ final class Epoch {
    * with the larger of the two, or fails if it cannot be read.
    */
   CompletableFuture<Long> readNow() {
-    return calls.call(batch -> batch.add(batch.redis().get(key))).handle((bytes, failure) -> {
-      if (failure != null) {
-        calls.report(failure);
-        throw new java.util.concurrent.CompletionException(failure);
-      }
-      long epoch = bytes == null ? 0 : Long.parseLong(new String(bytes, US_ASCII));
-      synchronized (lock) {
-        current = Math.max(current, epoch);
-        return current;
-      }
-    });
+    // Does not mark the epoch known: a read begun before a resync must not end that resync.
+    return fetch(false);
   }
 
   void close() {
@@ -132,6 +123,11 @@ final class Epoch {
 
   /** Reads the epoch; when the read succeeds, it is known. Called with {@code lock} held. */
   private CompletableFuture<Long> read() {
+    return fetch(true);
+  }
+
+  /** GETs the epoch and learns it if it moved; {@code markKnown}: a successful read makes it known. */
+  private CompletableFuture<Long> fetch(boolean markKnown) {
     return calls.call(batch -> batch.add(batch.redis().get(key))).handle((bytes, failure) -> {
       if (failure != null) {
         calls.report(failure);
@@ -140,7 +136,9 @@ final class Epoch {
       long epoch = bytes == null ? 0 : Long.parseLong(new String(bytes, US_ASCII));
       synchronized (lock) {
         current = Math.max(current, epoch);
-        known = true;
+        if (markKnown) {
+          known = true;
+        }
         return current;
       }
     });
