@@ -129,6 +129,15 @@ final class Load<K, V> {
     onLookup(found == null ? Map.of() : Map.of(key, found), found != null);
   }
 
+  /** Ends {@code flight} with the remote tier's hit {@code found}: counted, installed unless fenced. */
+  static <K, V> void answeredByRemote(CacheContext<K, V> ctx, Flight<K, V> flight, RemoteEntry<V> found) {
+    ctx.stats.l2Hits.increment();
+    flight.answeredByRemote = true;
+    L1Entry<V> entry = ctx.ttls.fromRemote(found, flight.startedAt);
+    ctx.flights.install(flight, entry, ctx.ttls.installable(entry));
+    flight.result.complete(entry);
+  }
+
   /** A load driven on the cache's executor; start it with {@link #runAsync()}. */
   static <K, V> Load<K, V> background(CacheContext<K, V> ctx, Map<K, Flight<K, V>> flights, Loaders.Loader<K, V> loader, boolean refresh) {
     return new Load<>(ctx, flights, loader, refresh);
@@ -326,10 +335,7 @@ final class Load<K, V> {
         remoteUsable = false;
         ctx.stats.l2Misses.increment();
       } else if (entry.isHit() && !(refresh && Ttls.isSoftExpired(entry)) && ctx.trusts(entry)) {
-        ctx.stats.l2Hits.increment();
-        Flight<K, V> flight = open.remove(key);
-        flight.answeredByRemote = true;
-        resolve(flight, ctx.ttls.fromRemote(entry, flight.startedAt));
+        answeredByRemote(ctx, open.remove(key), entry);
       } else {
         ctx.stats.l2Misses.increment();
       }

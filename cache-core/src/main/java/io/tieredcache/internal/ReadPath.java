@@ -177,11 +177,7 @@ final class ReadPath<K, V> {
         // the tier reported it; the load goes on without the tier
       }
       if (found != null && found.isHit() && ctx.trusts(found)) {
-        ctx.stats.l2Hits.increment();
-        mine.answeredByRemote = true;
-        L1Entry<V> entry = ctx.ttls.fromRemote(found, mine.startedAt);
-        ctx.flights.install(mine, entry, ctx.ttls.installable(entry));
-        mine.result.complete(entry);
+        Load.answeredByRemote(ctx, mine, found);
         return;
       }
       Load<K, V> load = Load.owned(ctx, Map.of(key, mine), ctx.loaders.single(loader), false);
