@@ -80,26 +80,39 @@ public class L1HitBenchmark {
     if (polluted) {
       pollutionChecksum = ProfilePollution.pollute();
     }
-    Random random = new Random(0x7ea1ed);
-    keys = new ArrayList<>(POPULATION);
-    for (int i = 0; i < POPULATION; i++) {
-      keys.add(i * 0x9E3779B9);
-    }
-    // Popularity rank -> key at random, so hot keys are not neighbours in the key space.
-    List<Integer> byRank = new ArrayList<>(keys);
-    Collections.shuffle(byRank, random);
-
+    keys = keys();
     cache = cacheType.create(MAXIMUM_SIZE, TTL);
     for (Integer key : keys) {
       cache.put(key, key);
     }
     cache.cleanUp();
+    sequence = zipfSequence(keys, SEQUENCE_SIZE);
+  }
 
-    int[] ranks = new ZipfDistribution(POPULATION, ZIPF_EXPONENT).samples(SEQUENCE_SIZE, random);
-    sequence = new Integer[SEQUENCE_SIZE];
-    for (int i = 0; i < SEQUENCE_SIZE; i++) {
+  /** The {@value #POPULATION} keys every L1 benchmark fills its caches with. */
+  static List<Integer> keys() {
+    List<Integer> keys = new ArrayList<>(POPULATION);
+    for (int i = 0; i < POPULATION; i++) {
+      keys.add(i * 0x9E3779B9);
+    }
+    return keys;
+  }
+
+  /**
+   * {@code length} reads of {@code keys}, Zipf-distributed by popularity rank, the rank given to
+   * each key at random so that hot keys are not neighbours in the key space; the same for every
+   * run. The elements are the key objects themselves, as stored.
+   */
+  static Integer[] zipfSequence(List<Integer> keys, int length) {
+    Random random = new Random(0x7ea1ed);
+    List<Integer> byRank = new ArrayList<>(keys);
+    Collections.shuffle(byRank, random);
+    int[] ranks = new ZipfDistribution(keys.size(), ZIPF_EXPONENT).samples(length, random);
+    Integer[] sequence = new Integer[length];
+    for (int i = 0; i < length; i++) {
       sequence[i] = byRank.get(ranks[i]);
     }
+    return sequence;
   }
 
   /** Fails the trial if any read missed (a load, an eviction or an expiry). */

@@ -122,7 +122,8 @@ public final class L2HitRounds {
     }
   }
 
-  private static double median(double[] values) {
+  /** The median of {@code values}. */
+  static double median(double[] values) {
     double[] sorted = values.clone();
     Arrays.sort(sorted);
     int n = sorted.length;
