@@ -25,6 +25,7 @@ final class L1<K, V> {
       this.cache = null;
       return;
     }
+    CaffeineHitPrimer.primeOnce();
     Caffeine<Object, Object> builder = Caffeine.newBuilder()
         .maximumSize(settings.maximumSize())
         .ticker(ticker);
