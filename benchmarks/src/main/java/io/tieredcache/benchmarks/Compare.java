@@ -41,7 +41,7 @@ public final class Compare {
   private static final String BASELINE = CacheType.Caffeine.name();
   private static final String ALLOCATION = "gc.alloc.rate.norm";
   private static final String CPU = "cpu.time.norm";
-  private static final String ROW = "%-30s %3s %-22s %24s %15s %7s %9s %9s %9s%n";
+  private static final String ROW = "%-44s %3s %-22s %24s %15s %7s %9s %9s %9s%n";
 
   private Compare() {}
 
@@ -96,7 +96,7 @@ public final class Compare {
 
   private static List<RunResult> sorted(Collection<RunResult> results) {
     List<RunResult> sorted = new ArrayList<>(results);
-    sorted.sort(Comparator.comparing((RunResult r) -> r.getParams().getBenchmark())
+    sorted.sort(Comparator.comparing((RunResult r) -> keyOf(r).benchmark())
         .thenComparingInt(r -> r.getParams().getThreads())
         .thenComparing(r -> String.valueOf(r.getParams().getParam(PARAM))));
     return sorted;
@@ -148,9 +148,9 @@ public final class Compare {
   private static void printSummary(Map<Key, List<Ratios>> all, int rounds) {
     System.out.println();
     System.out.printf(Locale.ROOT, "Over %d rounds: median ratio to %s (min..max of the rounds)%n", rounds, BASELINE);
-    System.out.printf(Locale.ROOT, "%-30s %3s %-22s %22s %22s %22s%n",
+    System.out.printf(Locale.ROOT, "%-44s %3s %-22s %22s %22s %22s%n",
         "benchmark", "thr", PARAM, "mean ratio", "best ratio", "cpu ratio");
-    all.forEach((key, ratios) -> System.out.printf(Locale.ROOT, "%-30s %3d %-22s %22s %22s %22s%n",
+    all.forEach((key, ratios) -> System.out.printf(Locale.ROOT, "%-44s %3d %-22s %22s %22s %22s%n",
         key.benchmark(), key.threads(), key.type(),
         summary(ratios.stream().mapToDouble(Ratios::mean).toArray()),
         summary(ratios.stream().mapToDouble(Ratios::best).toArray()),
@@ -167,7 +167,15 @@ public final class Compare {
   private static Key keyOf(RunResult run) {
     String benchmark = run.getParams().getBenchmark();
     String shortName = benchmark.substring(benchmark.lastIndexOf('.', benchmark.lastIndexOf('.') - 1) + 1);
-    return new Key(shortName, run.getParams().getThreads(), run.getParams().getParam(PARAM));
+    // Other parameters (polluted=true, say) make a different benchmark: a type is only ever
+    // compared with the baseline run under the same values of them.
+    StringBuilder others = new StringBuilder();
+    for (String name : new java.util.TreeSet<>(run.getParams().getParamsKeys())) {
+      if (!name.equals(PARAM)) {
+        others.append(others.length() == 0 ? " " : ",").append(name).append('=').append(run.getParams().getParam(name));
+      }
+    }
+    return new Key(shortName + others, run.getParams().getThreads(), run.getParams().getParam(PARAM));
   }
 
   /** A secondary result's score, {@code NaN} if its profiler was not on. */
