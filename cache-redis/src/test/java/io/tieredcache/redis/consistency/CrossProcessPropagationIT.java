@@ -1,12 +1,7 @@
 package io.tieredcache.redis.consistency;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.tieredcache.testkit.RedisExtension;
 import io.tieredcache.testkit.RedisServer;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -18,69 +13,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(RedisExtension.class)
 class CrossProcessPropagationIT {
 
-  static final int CHILD_PROCESSES = 3;
-  static final int NODES_PER_PROCESS = 2;
-  static final int TRIALS = Integer.getInteger("tc.propagation.trials", 100);
-
   @Test
   void anInvalidationReachesSevenNodesInFourJvmsWithinTheBound(RedisServer redis) throws Exception {
-    String cacheName = "xp-" + UUID.randomUUID();
-    String channel = "inv-" + UUID.randomUUID();
-    List<NodeProcess.Handle> children = new ArrayList<>();
-    try (WatchingNodes here = new WatchingNodes(redis.uri(), cacheName, channel, NODES_PER_PROCESS)) {
-      for (int i = 0; i < CHILD_PROCESSES; i++) {
-        children.add(new NodeProcess.Handle(WatchingNodes.class, redis.uri(), cacheName, channel,
-            Integer.toString(NODES_PER_PROCESS)));
-      }
-      for (NodeProcess.Handle child : children) {
-        assertThat(child.readLine()).isEqualTo("ready");
-      }
-      List<Long> delays = new ArrayList<>();
-      int missing = 0;
-      for (int trial = 0; trial < TRIALS; trial++) {
-        String key = "k" + trial;
-        long version = trial + 1;
-        for (NodeProcess.Handle child : children) {
-          child.tell("arm " + key + " " + version);
-        }
-        for (NodeProcess.Handle child : children) {
-          assertThat(child.readLine()).isEqualTo("armed");
-        }
-        here.arm(key, version);
-        long started = System.nanoTime();
-        here.caches.get(0).invalidate(key); // the writer: node 0 of this JVM
-        long[] local = here.report();
-        for (int n = 1; n < local.length; n++) {
-          missing += record(delays, local[n], started);
-        }
-        for (NodeProcess.Handle child : children) {
-          child.tell("report");
-        }
-        for (NodeProcess.Handle child : children) {
-          String[] words = child.readLine().split(" ");
-          for (int n = 1; n < words.length; n++) {
-            missing += record(delays, Long.parseLong(words[n]), started);
-          }
-        }
-      }
-      long[] sorted = delays.stream().mapToLong(Long::longValue).sorted().toArray();
-      System.out.printf("cross-process propagation, 8 nodes in 4 JVMs, %d trials x 7 receivers: "
-          + "p50 %.2f ms, p99 %.2f ms, max %.2f ms, not received %d%n", TRIALS,
-          sorted[sorted.length / 2] / 1e6, sorted[sorted.length * 99 / 100] / 1e6, sorted[sorted.length - 1] / 1e6, missing);
-      assertThat(missing).isZero();
-      assertThat(sorted[sorted.length - 1]).isLessThanOrEqualTo(Cluster.STALENESS_BOUND.toNanos());
-    } finally {
-      for (NodeProcess.Handle child : children) {
-        child.close();
-      }
-    }
-  }
-
-  private static int record(List<Long> delays, long goneAt, long started) {
-    if (goneAt < 0) {
-      return 1;
-    }
-    delays.add(Math.max(0, goneAt - started));
-    return 0;
+    PropagationTrials trials = PropagationTrials.run(redis.uri(), "xp-");
+    System.out.println("cross-process propagation, 8 nodes in 4 JVMs, " + trials.summary());
+    trials.assertAllWithinTheBound();
   }
 }
