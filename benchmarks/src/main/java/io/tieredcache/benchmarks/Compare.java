@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatFactory;
@@ -152,17 +153,11 @@ public final class Compare {
         "benchmark", "thr", PARAM, "mean ratio", "best ratio", "cpu ratio");
     all.forEach((key, ratios) -> System.out.printf(Locale.ROOT, "%-44s %3d %-22s %22s %22s %22s%n",
         key.benchmark(), key.threads(), key.type(),
-        summary(ratios.stream().mapToDouble(Ratios::mean).toArray()),
-        summary(ratios.stream().mapToDouble(Ratios::best).toArray()),
-        summary(ratios.stream().mapToDouble(Ratios::cpu).toArray())));
+        Medians.withRange(ratios.stream().mapToDouble(Ratios::mean).toArray()),
+        Medians.withRange(ratios.stream().mapToDouble(Ratios::best).toArray()),
+        Medians.withRange(ratios.stream().mapToDouble(Ratios::cpu).toArray())));
   }
 
-  private static String summary(double[] values) {
-    Arrays.sort(values);
-    int n = values.length;
-    double median = n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-    return String.format(Locale.ROOT, "%.3f (%.3f..%.3f)", median, values[0], values[n - 1]);
-  }
 
   private static Key keyOf(RunResult run) {
     String benchmark = run.getParams().getBenchmark();
@@ -170,7 +165,7 @@ public final class Compare {
     // Other parameters (polluted=true, say) make a different benchmark: a type is only ever
     // compared with the baseline run under the same values of them.
     StringBuilder others = new StringBuilder();
-    for (String name : new java.util.TreeSet<>(run.getParams().getParamsKeys())) {
+    for (String name : new TreeSet<>(run.getParams().getParamsKeys())) {
       if (!name.equals(PARAM)) {
         others.append(others.length() == 0 ? " " : ",").append(name).append('=').append(run.getParams().getParam(name));
       }

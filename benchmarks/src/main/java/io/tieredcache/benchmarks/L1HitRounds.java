@@ -3,7 +3,6 @@ package io.tieredcache.benchmarks;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -115,7 +114,7 @@ public final class L1HitRounds {
     System.out.printf("L1 hit, polluted=%s, %d rounds of 100-200 ms slices (JDK %s), checksum %d%n",
         polluted, rounds, Runtime.version(), checksum[0]);
     System.out.printf("%-22s %12s %12s %26s %26s%n", "", "ns/read", "CPU ns/read",
-        "ratio to raw (min-max)", "CPU ratio (min-max)");
+        "ratio to raw (min..max)", "CPU ratio (min..max)");
     for (Side side : sides) {
       double[] wallRatios = new double[rounds];
       double[] cpuRatios = new double[rounds];
@@ -123,19 +122,12 @@ public final class L1HitRounds {
         wallRatios[round] = side.wallPerRead.get(round) / raw.wallPerRead.get(round);
         cpuRatios[round] = side.cpuPerRead.get(round) / raw.cpuPerRead.get(round);
       }
-      System.out.printf("%-22s %12.1f %12.1f %12.3f (%.2f-%.2f) %12.3f (%.2f-%.2f)%n", side.type,
-          L2HitRounds.median(toArray(side.wallPerRead)), L2HitRounds.median(toArray(side.cpuPerRead)),
-          L2HitRounds.median(wallRatios), Arrays.stream(wallRatios).min().orElse(0),
-          Arrays.stream(wallRatios).max().orElse(0), L2HitRounds.median(cpuRatios),
-          Arrays.stream(cpuRatios).min().orElse(0), Arrays.stream(cpuRatios).max().orElse(0));
+      System.out.printf("%-22s %12.1f %12.1f %26s %26s%n", side.type, Medians.of(side.wallPerRead),
+          Medians.of(side.cpuPerRead), Medians.withRange(wallRatios), Medians.withRange(cpuRatios));
     }
     for (Side side : sides) {
       side.cache.verifyOnlyHits(keys);
       side.cache.close();
     }
-  }
-
-  private static double[] toArray(List<Double> values) {
-    return values.stream().mapToDouble(Double::doubleValue).toArray();
   }
 }

@@ -109,12 +109,11 @@ public final class L2HitRounds {
       for (Side side : List.of(raw, tiered)) {
         System.out.printf("%-28s %10d %9.1f %9.1f %9.1f %9.1f %13.1f%n", side.name, side.count, side.mean(),
             side.percentile(0.50), side.percentile(0.99), side.percentile(0.999),
-            median(side.roundCpu.stream().mapToDouble(Double::doubleValue).toArray()) / 1000.0);
+            Medians.of(side.roundCpu) / 1000.0);
       }
-      System.out.printf("ratio tiered/raw over %d rounds of %d ms: median of round means %.3f (min %.3f, max %.3f), "
+      System.out.printf("ratio tiered/raw over %d rounds of %d ms: median of round means %s, "
               + "median CPU per read %.3f; pooled mean %.3f, p50 %.3f, p99 %.3f, p99.9 %.3f%n",
-          rounds, TimeUnit.NANOSECONDS.toMillis(slice), median(meanRatios), Arrays.stream(meanRatios).min().orElse(0),
-          Arrays.stream(meanRatios).max().orElse(0), median(cpuRatios), tiered.mean() / raw.mean(),
+          rounds, TimeUnit.NANOSECONDS.toMillis(slice), Medians.withRange(meanRatios), Medians.of(cpuRatios), tiered.mean() / raw.mean(),
           tiered.percentile(0.50) / raw.percentile(0.50), tiered.percentile(0.99) / raw.percentile(0.99),
           tiered.percentile(0.999) / raw.percentile(0.999));
     } finally {
@@ -122,11 +121,4 @@ public final class L2HitRounds {
     }
   }
 
-  /** The median of {@code values}. */
-  static double median(double[] values) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    int n = sorted.length;
-    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-  }
 }
