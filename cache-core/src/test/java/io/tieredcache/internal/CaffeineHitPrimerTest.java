@@ -2,6 +2,7 @@ package io.tieredcache.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tieredcache.TieredCache;
 import org.junit.jupiter.api.Test;
 
 class CaffeineHitPrimerTest {
@@ -17,8 +18,7 @@ class CaffeineHitPrimerTest {
   void primingOnceLeavesEveryCacheWorking() {
     CaffeineHitPrimer.primeOnce();
     CaffeineHitPrimer.primeOnce();
-    io.tieredcache.TieredCache<Integer, Integer> cache =
-        io.tieredcache.TieredCache.builder("after-priming").maximumSize(10).build(key -> key * 2);
+    TieredCache<Integer, Integer> cache = TieredCache.builder("after-priming").maximumSize(10).build(key -> key * 2);
     try {
       assertThat(cache.get(21)).isEqualTo(42);
       assertThat(cache.get(21)).isEqualTo(42);

@@ -87,10 +87,8 @@ final class PropagationTrials {
 
   /** p50, p99 and max of the delays, in milliseconds, for a log line. */
   String summary() {
-    long[] sorted = sorted(delays);
     return String.format(Locale.ROOT, "%d trials x 7 receivers: p50 %.2f ms, p99 %.2f ms, max %.2f ms, not received %d",
-        TRIALS, sorted[sorted.length / 2] / 1e6, sorted[sorted.length * 99 / 100] / 1e6,
-        sorted[sorted.length - 1] / 1e6, missing);
+        TRIALS, millisAt(delays, 50), millisAt(delays, 99), millisAt(delays, 100), missing);
   }
 
   /** Every receiver dropped its key, none later than {@link Cluster#STALENESS_BOUND}. */
@@ -100,7 +98,13 @@ final class PropagationTrials {
     assertThat(sorted[sorted.length - 1]).isLessThanOrEqualTo(Cluster.STALENESS_BOUND.toNanos());
   }
 
-  static long[] sorted(List<Long> values) {
+  /** The {@code percent}th percentile of {@code nanos} (100: the maximum), in milliseconds. */
+  static double millisAt(List<Long> nanos, int percent) {
+    long[] sorted = sorted(nanos);
+    return sorted[Math.min(sorted.length - 1, sorted.length * percent / 100)] / 1e6;
+  }
+
+  private static long[] sorted(List<Long> values) {
     return values.stream().mapToLong(Long::longValue).sorted().toArray();
   }
 }
