@@ -96,7 +96,8 @@ final class RedisCalls {
   /**
    * What {@link #call} returns: settled once, by the commands' outcome or by its deadline
    * ({@link Deadlines}), whichever comes first; the breaker learns the outcome before any caller
-   * does, and a call that times out has its commands cancelled.
+   * does, a call that times out has its commands cancelled, and a call that times out or cannot
+   * connect asks a cluster client to re-read the topology ({@link SharedConnection#topologySuspect}).
    */
   private final class LimitedCall<T> extends CompletableFuture<T> implements Deadlines.Limited, BiConsumer<T, Throwable> {
 
@@ -133,6 +134,9 @@ final class RedisCalls {
         Throwable cause = Failures.unwrap(failure);
         batch.cancel();
         breaker.onError(elapsed, breaker.getTimestampUnit(), cause);
+        if (Failures.suggestsTopologyChange(cause)) {
+          connection.topologySuspect();
+        }
         completeExceptionally(cause);
       }
     }
@@ -145,6 +149,7 @@ final class RedisCalls {
       var timeout = new TimeoutException("no answer from Redis within the tier's time limit");
       batch.cancel();
       breaker.onError(breaker.getCurrentTimestamp() - start, breaker.getTimestampUnit(), timeout);
+      connection.topologySuspect(); // on a cluster, the commands may wait for a node that is gone
       completeExceptionally(timeout);
     }
   }
