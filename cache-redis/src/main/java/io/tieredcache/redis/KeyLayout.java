@@ -3,6 +3,7 @@ package io.tieredcache.redis;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -32,7 +33,11 @@ final class KeyLayout {
 
   private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9._-]{1," + MAX_PREFIX_LENGTH + "}");
   private static final HexFormat HEX = HexFormat.of();
-  private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(KeyLayout::newSha256);
+  private static final ThreadLocal<Sha256> SHA_256 = ThreadLocal.withInitial(Sha256::new);
+  private static final int SHA_256_BYTES = 32;
+  /** The hash tag is the hex of this many leading bytes of the key's SHA-256. */
+  private static final int TAG_BYTES = 4;
+  private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(US_ASCII);
 
   private static final byte[] VALUE = ":v:".getBytes(US_ASCII);
   private static final byte[] LEASE = ":l:".getBytes(US_ASCII);
@@ -105,57 +110,101 @@ final class KeyLayout {
    * cluster slot whatever the epoch.
    */
   Keys keys(String encodedKey, long epoch) {
-    Parts parts = new Parts(encodedKey, epoch);
-    return new Keys(parts.key(VALUE, HASHED_VALUE), parts.key(LEASE, HASHED_LEASE));
+    byte[] raw = encodedKey.getBytes(UTF_8);
+    byte[] sha = sha256(raw);
+    return new Keys(build(raw, sha, epoch, VALUE, HASHED_VALUE), build(raw, sha, epoch, LEASE, HASHED_LEASE));
   }
 
   /** Only the value key of {@link #keys}: what a read needs. */
   byte[] valueKey(String encodedKey, long epoch) {
-    return new Parts(encodedKey, epoch).key(VALUE, HASHED_VALUE);
+    byte[] raw = encodedKey.getBytes(UTF_8);
+    return build(raw, sha256(raw), epoch, VALUE, HASHED_VALUE);
   }
 
   /** Only the lease key of {@link #keys}. */
   byte[] leaseKey(String encodedKey, long epoch) {
-    return new Parts(encodedKey, epoch).key(LEASE, HASHED_LEASE);
+    byte[] raw = encodedKey.getBytes(UTF_8);
+    return build(raw, sha256(raw), epoch, LEASE, HASHED_LEASE);
   }
 
-  /** What a value key and its lease key share. */
-  private final class Parts {
-    private final boolean hashed;
-    private final byte[] keyPart;
-    private final byte[] tag;
-    private final byte[] epochPart;
-
-    Parts(String encodedKey, long epoch) {
-      byte[] raw = encodedKey.getBytes(UTF_8);
-      byte[] sha = SHA_256.get().digest(raw);
-      this.hashed = raw.length > MAX_RAW_KEY_BYTES;
-      this.keyPart = hashed ? HEX.formatHex(sha).getBytes(US_ASCII) : raw;
-      this.tag = HEX.formatHex(sha, 0, 4).getBytes(US_ASCII);
-      this.epochPart = Long.toString(epoch).getBytes(US_ASCII);
-    }
-
-    byte[] key(byte[] plainKind, byte[] hashedKind) {
-      return build(tag, epochPart, hashed ? hashedKind : plainKind, keyPart);
-    }
-  }
-
-  private byte[] build(byte[] tag, byte[] epochPart, byte[] kind, byte[] keyPart) {
-    byte[] key = new byte[base.length + tag.length + 3 + epochPart.length + kind.length + keyPart.length];
+  /**
+   * Writes one key straight into its array: a read builds its key on every call, so nothing
+   * (hex strings, the epoch's digits) is made on the way. {@code sha} is this thread's scratch.
+   */
+  private byte[] build(byte[] raw, byte[] sha, long epoch, byte[] plainKind, byte[] hashedKind) {
+    boolean hashed = raw.length > MAX_RAW_KEY_BYTES;
+    byte[] kind = hashed ? hashedKind : plainKind;
+    int keyLength = hashed ? 2 * SHA_256_BYTES : raw.length;
+    int epochLength = decimalLength(epoch);
+    byte[] key = new byte[base.length + 1 + 2 * TAG_BYTES + 2 + epochLength + kind.length + keyLength];
     int at = 0;
     System.arraycopy(base, 0, key, at, base.length);
     at += base.length;
     key[at++] = '{';
-    System.arraycopy(tag, 0, key, at, tag.length);
-    at += tag.length;
+    at = writeHex(sha, TAG_BYTES, key, at);
     key[at++] = '}';
     key[at++] = ':';
-    System.arraycopy(epochPart, 0, key, at, epochPart.length);
-    at += epochPart.length;
+    at = writeDecimal(epoch, epochLength, key, at);
     System.arraycopy(kind, 0, key, at, kind.length);
     at += kind.length;
-    System.arraycopy(keyPart, 0, key, at, keyPart.length);
+    if (hashed) {
+      writeHex(sha, SHA_256_BYTES, key, at);
+    } else {
+      System.arraycopy(raw, 0, key, at, raw.length);
+    }
     return key;
+  }
+
+  /** SHA-256 of {@code raw} into this thread's scratch array, valid until its next call. */
+  private static byte[] sha256(byte[] raw) {
+    Sha256 scratch = SHA_256.get();
+    try {
+      scratch.digest.update(raw);
+      scratch.digest.digest(scratch.out, 0, SHA_256_BYTES);
+    } catch (DigestException e) {
+      throw new IllegalStateException("SHA-256 yields " + SHA_256_BYTES + " bytes", e);
+    }
+    return scratch.out;
+  }
+
+  /** Lower-case hex of the first {@code count} bytes of {@code bytes}, as {@link HexFormat#of()} spells it. */
+  private static int writeHex(byte[] bytes, int count, byte[] into, int at) {
+    for (int i = 0; i < count; i++) {
+      into[at++] = HEX_DIGITS[(bytes[i] >> 4) & 0xf];
+      into[at++] = HEX_DIGITS[bytes[i] & 0xf];
+    }
+    return at;
+  }
+
+  /** Digits of {@code value} as {@link Long#toString(long)} writes them. */
+  static int decimalLength(long value) {
+    if (value < 0) {
+      return value == Long.MIN_VALUE ? 20 : 1 + decimalLength(-value);
+    }
+    int length = 1;
+    for (long bound = 10; length < 19 && value >= bound; bound *= 10) {
+      length++;
+    }
+    return length;
+  }
+
+  private static int writeDecimal(long value, int length, byte[] into, int at) {
+    if (value < 0) {
+      byte[] text = Long.toString(value).getBytes(US_ASCII); // never in practice: epochs count up from 0
+      System.arraycopy(text, 0, into, at, text.length);
+      return at + text.length;
+    }
+    for (int i = at + length - 1; i >= at; i--) {
+      into[i] = (byte) ('0' + value % 10);
+      value /= 10;
+    }
+    return at + length;
+  }
+
+  /** One thread's SHA-256 and the array it digests into. */
+  private static final class Sha256 {
+    final MessageDigest digest = newSha256();
+    final byte[] out = new byte[SHA_256_BYTES];
   }
 
   private static MessageDigest newSha256() {

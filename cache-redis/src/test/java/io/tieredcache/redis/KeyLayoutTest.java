@@ -45,6 +45,26 @@ class KeyLayoutTest {
   }
 
   @Test
+  void keysAreSpelledAsTheLayoutDocumentsForEveryEpochAndKeyLength() throws Exception {
+    var layout = new KeyLayout("tc", "users");
+    var sha = java.security.MessageDigest.getInstance("SHA-256");
+    for (String key : List.of("", "42", "ключ✓", "k".repeat(KeyLayout.MAX_RAW_KEY_BYTES),
+        "k".repeat(KeyLayout.MAX_RAW_KEY_BYTES + 1))) {
+      String hex = java.util.HexFormat.of().formatHex(sha.digest(key.getBytes(UTF_8)));
+      boolean hashed = key.getBytes(UTF_8).length > KeyLayout.MAX_RAW_KEY_BYTES;
+      for (long epoch : new long[] {0, 1, 9, 10, 99, 100, 12_345, 999_999_999_999L, Long.MAX_VALUE, -1, Long.MIN_VALUE}) {
+        String common = "tc:users:{" + hex.substring(0, 8) + "}:" + epoch;
+        String keyPart = hashed ? hex : key;
+        KeyLayout.Keys keys = layout.keys(key, epoch);
+        assertThat(new String(keys.value(), UTF_8)).isEqualTo(common + (hashed ? ":vh:" : ":v:") + keyPart);
+        assertThat(new String(keys.lease(), UTF_8)).isEqualTo(common + (hashed ? ":lh:" : ":l:") + keyPart);
+        assertThat(layout.valueKey(key, epoch)).isEqualTo(keys.value());
+        assertThat(layout.leaseKey(key, epoch)).isEqualTo(keys.lease());
+      }
+    }
+  }
+
+  @Test
   void longKeysAreHashedAndCannotCollideWithShortOnes() {
     var layout = new KeyLayout("tc", "c");
     String longKey = "k".repeat(KeyLayout.MAX_RAW_KEY_BYTES + 1);
