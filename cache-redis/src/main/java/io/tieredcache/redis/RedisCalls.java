@@ -259,9 +259,26 @@ final class RedisCalls {
     return closed;
   }
 
-  /** The commands of one call, kept so that they can be cancelled if the call times out. */
+  /**
+   * The commands of one call, kept so that they can be cancelled if the call times out. Most calls
+   * send one command: it is kept in a field, and a queue is made only for a second one.
+   */
   static final class Batch {
-    private final ConcurrentLinkedQueue<RedisFuture<?>> issued = new ConcurrentLinkedQueue<>();
+    private static final VarHandle FIRST;
+    private static final VarHandle REST;
+
+    static {
+      try {
+        MethodHandles.Lookup lookup = MethodHandles.lookup();
+        FIRST = lookup.findVarHandle(Batch.class, "first", RedisFuture.class);
+        REST = lookup.findVarHandle(Batch.class, "rest", ConcurrentLinkedQueue.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    private volatile RedisFuture<?> first;
+    private volatile ConcurrentLinkedQueue<RedisFuture<?>> rest;
     private volatile RedisClusterAsyncCommands<byte[], byte[]> redis;
     private volatile boolean cancelled;
 
@@ -274,20 +291,44 @@ final class RedisCalls {
       return redis;
     }
 
+    /**
+     * Keeps {@code command}, then cancels it if the batch was cancelled meanwhile: the command is
+     * published before {@code cancelled} is read and {@link #cancel} sets it before it reads the
+     * commands, so one of the two always sees the other.
+     */
     <T> CompletableFuture<T> add(RedisFuture<T> command) {
-      issued.add(command);
+      if (first != null || !FIRST.compareAndSet(this, null, command)) {
+        rest().add(command);
+      }
       if (cancelled) {
         command.cancel(false);
       }
       return command.toCompletableFuture();
     }
 
+    private ConcurrentLinkedQueue<RedisFuture<?>> rest() {
+      ConcurrentLinkedQueue<RedisFuture<?>> queue = rest;
+      if (queue == null) {
+        queue = new ConcurrentLinkedQueue<>();
+        if (!REST.compareAndSet(this, null, queue)) {
+          queue = rest;
+        }
+      }
+      return queue;
+    }
+
     void cancel() {
       cancelled = true;
-      for (RedisFuture<?> command : issued) {
-        if (!command.isDone()) {
-          command.cancel(false);
-        }
+      cancelIfPending(first);
+      ConcurrentLinkedQueue<RedisFuture<?>> queue = rest;
+      if (queue != null) {
+        queue.forEach(Batch::cancelIfPending);
+      }
+    }
+
+    private static void cancelIfPending(RedisFuture<?> command) {
+      if (command != null && !command.isDone()) {
+        command.cancel(false);
       }
     }
   }
