@@ -26,6 +26,8 @@ final class Flight<K, V> {
   private volatile boolean fenced;
   /** Whether the remote tier (not the loader) answered; set before {@link #result} completes. */
   volatile boolean answeredByRemote;
+  /** Set by {@link Flights#install} inside its bin lock, read by the same thread after it. */
+  boolean installed;
   /** The load driving this flight; set before any other thread can need it. */
   volatile Load<K, V> load;
 

@@ -47,18 +47,22 @@ final class Flights<K, V> {
    * @return whether the entry is now in L1
    */
   boolean install(Flight<K, V> flight, L1Entry<V> entry, boolean installable) {
-    boolean[] installed = {false};
+    if (!installable || !l1.isEnabled()) {
+      byKey.remove(flight.key, flight); // nothing to install: no bin lock held over an L1 write
+      return false;
+    }
+    flight.installed = false;
     byKey.compute(flight.key, (key, current) -> {
       if (current != flight) {
         return current;
       }
-      if (installable && l1.isEnabled() && !flight.isFenced() && flight.epoch == epoch.get()) {
+      if (!flight.isFenced() && flight.epoch == epoch.get()) {
         l1.put(key, entry);
-        installed[0] = true;
+        flight.installed = true;
       }
       return null;
     });
-    if (installed[0]) {
+    if (flight.installed) {
       if (flight.epoch != epoch.get()) {
         l1.remove(flight.key, entry); // a flush raced with the install: it wins
         stats.fencedFills.increment();
@@ -68,9 +72,7 @@ final class Flights<K, V> {
       doubtIfDeaf(entry);
       return true;
     }
-    if (installable && l1.isEnabled()) {
-      stats.fencedFills.increment();
-    }
+    stats.fencedFills.increment();
     return false;
   }
 
