@@ -241,9 +241,9 @@ public final class RedisTier<K, V> implements RemoteTier<K, V> {
    * parallel.
    *
    * <p>Failover: Lettuce's default {@code ClusterTopologyRefreshOptions} (adaptive triggers on)
-   * follow a planned failover by its redirects; when commands meet a node that is gone (a killed
-   * primary, which Lettuce does not count as a trigger), the tier asks the client to re-read the
-   * topology, at most once a second. Keep the adaptive triggers on if you set your own options.
+   * follow a planned failover by its redirects; when a call times out or cannot reach its node (a
+   * killed primary, which Lettuce does not count as a trigger), the tier asks the client to re-read
+   * the topology, at most once a second. Keep the adaptive triggers on if you set your own options.
    */
   public static Builder<Object> builder(RedisClusterClient client) {
     return new Builder<>(Objects.requireNonNull(client, "client"), null);
