@@ -34,7 +34,7 @@ final class Reads<K, V> {
 
   private CompletableFuture<RemoteEntry<V>> read(String encodedKey, long inEpoch) {
     byte[] valueKey = ks.layout.valueKey(encodedKey, inEpoch);
-    return valueCalls.call(batch -> batch.add(batch.redis().get(valueKey))).handle((bytes, failure) -> {
+    return valueCalls.call(batch -> batch.add(batch.redis().get(valueKey)), (bytes, failure) -> {
       if (failure != null) {
         ks.calls.report(failure);
         return RemoteEntry.<V>unavailable();
@@ -67,7 +67,7 @@ final class Reads<K, V> {
     for (int i = 0; i < part.size(); i++) {
       valueKeys[i] = ks.layout.valueKey(encoded.get(part.get(i)), inEpoch);
     }
-    return valueCalls.call(batch -> batch.add(batch.redis().mget(valueKeys))).handle((values, failure) -> {
+    return valueCalls.call(batch -> batch.add(batch.redis().mget(valueKeys)), (values, failure) -> {
       Map<K, RemoteEntry<V>> found = new HashMap<>();
       if (failure != null) {
         ks.calls.report(failure);

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -73,13 +74,23 @@ final class RedisCalls {
    * fails with the unwrapped cause; reporting it is the caller's choice ({@link #report}).
    */
   <T> CompletableFuture<T> call(Function<Batch, CompletableFuture<T>> op) {
+    return call(op, null);
+  }
+
+  /**
+   * {@link #call}, whose future holds {@code outcome} applied to the value or to the unwrapped
+   * failure (one of them null), as {@code call(op).handle(outcome)} would, without the extra stage:
+   * the read path uses it once per read. {@code outcome} runs on the thread that settles the call.
+   */
+  <T, R> CompletableFuture<R> call(Function<Batch, CompletableFuture<T>> op,
+      BiFunction<? super T, Throwable, ? extends R> outcome) {
     if (closed) {
-      return CompletableFuture.failedFuture(new IllegalStateException("the Redis tier of cache '" + cacheName + "' is closed"));
+      return refused(new IllegalStateException("the Redis tier of cache '" + cacheName + "' is closed"), outcome);
     }
     if (!breaker.tryAcquirePermission()) {
-      return CompletableFuture.failedFuture(CallNotPermittedException.createCallNotPermittedException(breaker));
+      return refused(CallNotPermittedException.createCallNotPermittedException(breaker), outcome);
     }
-    var call = new LimitedCall<T>(System.nanoTime() + limitNanos());
+    var call = new LimitedCall<T, R>(System.nanoTime() + limitNanos(), outcome);
     CompletableFuture<T> result;
     try {
       result = connection.with(redis -> op.apply(call.batch.bind(redis)));
@@ -93,22 +104,36 @@ final class RedisCalls {
     return call;
   }
 
+  private static <R> CompletableFuture<R> refused(Throwable cause, BiFunction<?, Throwable, ? extends R> outcome) {
+    if (outcome == null) {
+      return CompletableFuture.failedFuture(cause);
+    }
+    try {
+      return CompletableFuture.completedFuture(outcome.apply(null, cause));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
   /**
    * What {@link #call} returns: settled once, by the commands' outcome or by its deadline
    * ({@link Deadlines}), whichever comes first; the breaker learns the outcome before any caller
    * does, a call that times out has its commands cancelled, and a call that times out or cannot
    * connect asks a cluster client to re-read the topology ({@link SharedConnection#topologySuspect}).
    */
-  private final class LimitedCall<T> extends CompletableFuture<T> implements Deadlines.Limited, BiConsumer<T, Throwable> {
+  private final class LimitedCall<T, R> extends CompletableFuture<R> implements Deadlines.Limited, BiConsumer<T, Throwable> {
 
     final Batch batch = new Batch();
     private final long start = breaker.getCurrentTimestamp();
     private final long deadlineNanos;
+    /** Maps the outcome, or null: the call then holds the value or fails with the cause. */
+    private final BiFunction<? super T, Throwable, ? extends R> outcome;
     /** 0 until the outcome or the deadline settles the call; see {@link #settle()}. */
     private volatile int settled;
 
-    LimitedCall(long deadlineNanos) {
+    LimitedCall(long deadlineNanos, BiFunction<? super T, Throwable, ? extends R> outcome) {
       this.deadlineNanos = deadlineNanos;
+      this.outcome = outcome;
     }
 
     private boolean settle() {
@@ -129,7 +154,7 @@ final class RedisCalls {
       long elapsed = breaker.getCurrentTimestamp() - start;
       if (failure == null) {
         breaker.onResult(elapsed, breaker.getTimestampUnit(), value);
-        complete(value);
+        finish(value, null);
       } else {
         Throwable cause = Failures.unwrap(failure);
         batch.cancel();
@@ -137,7 +162,7 @@ final class RedisCalls {
         if (Failures.suggestsTopologyChange(cause)) {
           connection.topologySuspect();
         }
-        completeExceptionally(cause);
+        finish(null, cause);
       }
     }
 
@@ -150,7 +175,27 @@ final class RedisCalls {
       batch.cancel();
       breaker.onError(breaker.getCurrentTimestamp() - start, breaker.getTimestampUnit(), timeout);
       connection.topologySuspect(); // on a cluster, the commands may wait for a node that is gone
-      completeExceptionally(timeout);
+      finish(null, timeout);
+    }
+
+    @SuppressWarnings("unchecked") // without an outcome mapping, R is T (see call(op))
+    private void finish(T value, Throwable cause) {
+      if (outcome == null) {
+        if (cause == null) {
+          complete((R) value);
+        } else {
+          completeExceptionally(cause);
+        }
+        return;
+      }
+      R mapped;
+      try {
+        mapped = outcome.apply(value, cause);
+      } catch (RuntimeException e) {
+        completeExceptionally(e);
+        return;
+      }
+      complete(mapped);
     }
   }
 
