@@ -33,8 +33,11 @@ import org.junit.jupiter.api.Test;
  */
 class ClusterKilledPrimaryIT {
 
-  /** After the promotion: a breaker wait, a time limit and a topology re-read, with room for a busy machine. */
-  static final Duration FOUND_WITHIN = Duration.ofSeconds(4);
+  /**
+   * After the promotion: a breaker wait, a time limit and a topology re-read (0.45-1.45 s seen in
+   * CI), with room for a busy machine, and still below the 6-7 s calls took without the re-read.
+   */
+  static final Duration FOUND_WITHIN = Duration.ofSeconds(5);
   /** Bound on the whole wait per kind, so that a failing run still ends. */
   static final Duration GIVE_UP = Duration.ofSeconds(45);
 
