@@ -128,7 +128,7 @@ final class Epoch {
 
   /** GETs the epoch and learns it if it moved; {@code markKnown}: a successful read makes it known. */
   private CompletableFuture<Long> fetch(boolean markKnown) {
-    return calls.call(batch -> batch.add(batch.redis().get(key))).handle((bytes, failure) -> {
+    return calls.call(batch -> batch.add(batch.redis().get(key)), (bytes, failure) -> {
       if (failure != null) {
         calls.report(failure);
         throw new java.util.concurrent.CompletionException(failure);

@@ -79,8 +79,9 @@ final class RedisCalls {
 
   /**
    * {@link #call}, whose future holds {@code outcome} applied to the value or to the unwrapped
-   * failure (one of them null), as {@code call(op).handle(outcome)} would, without the extra stage:
-   * the read path uses it once per read. {@code outcome} runs on the thread that settles the call.
+   * failure (one of them null), as {@code call(op).handle(outcome)} would, without the extra stage
+   * (reads and pipelines run it on every call). {@code outcome} runs on the thread that settles the
+   * call.
    */
   <T, R> CompletableFuture<R> call(Function<Batch, CompletableFuture<T>> op,
       BiFunction<? super T, Throwable, ? extends R> outcome) {
@@ -229,7 +230,7 @@ final class RedisCalls {
   }
 
   private CompletableFuture<List<Reply>> pipelineCall(List<Function<Batch, CompletableFuture<?>>> commands) {
-    CompletableFuture<List<Reply>> issued = call(batch -> {
+    return call(batch -> {
       var replies = new ArrayList<CompletableFuture<Reply>>(commands.size());
       for (Function<Batch, CompletableFuture<?>> command : commands) {
         CompletableFuture<?> sent;
@@ -252,8 +253,7 @@ final class RedisCalls {
         }
         return settled;
       });
-    });
-    return issued.handle((replies, failure) -> {
+    }, (replies, failure) -> {
       if (failure == null) {
         return replies;
       }

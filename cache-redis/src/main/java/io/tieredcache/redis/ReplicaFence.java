@@ -77,7 +77,7 @@ final class ReplicaFence {
         waits.forEach(wait -> unconfirmed.addAll(wait.join()));
         return unconfirmed;
       });
-    }).handle((unconfirmed, failure) -> {
+    }, (unconfirmed, failure) -> {
       if (failure != null) {
         calls.report(failure);
         return new HashSet<>(valueKeys.keySet());
