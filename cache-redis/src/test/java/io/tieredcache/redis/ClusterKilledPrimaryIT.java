@@ -61,7 +61,7 @@ class ClusterKilledPrimaryIT {
         }
         RemoteTier<String, String> any = tiers.get(CallKind.WRITE);
         RedisServer victim = redis.primaryForSlot(slotOf(prefix, "k0"));
-        List<String> keys = keysServedBy(redis, victim, prefix, 4);
+        List<String> keys = redis.keysServedBy(victim, "k", 4, key -> slotOf(prefix, key));
         // Every client has used its connection to the victim before it dies.
         for (CallKind kind : CallKind.values()) {
           awaitSuccess(kind, tiers.get(kind), keys, Duration.ofSeconds(20));
@@ -132,17 +132,6 @@ class ClusterKilledPrimaryIT {
     List<RedisURI> seeds = new ArrayList<>();
     redis.uris().forEach(uri -> seeds.add(RedisURI.create(uri)));
     return RedisClusterClient.create(seeds);
-  }
-
-  /** {@code count} cache keys {@code k<i>} whose value keys live on {@code primary}. */
-  private static List<String> keysServedBy(RedisClusterServers redis, RedisServer primary, String prefix, int count) {
-    List<String> keys = new ArrayList<>();
-    for (int i = 0; i < count * 100 && keys.size() < count; i++) {
-      if (redis.primaryForSlot(slotOf(prefix, "k" + i)).equals(primary)) {
-        keys.add("k" + i);
-      }
-    }
-    return keys;
   }
 
   private static int slotOf(String prefix, String key) {

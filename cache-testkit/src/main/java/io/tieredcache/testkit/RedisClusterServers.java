@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.ToIntFunction;
 import java.util.stream.Collectors;
 
 /**
@@ -141,6 +142,32 @@ public final class RedisClusterServers implements AutoCloseable {
       }
     }
     throw new IllegalStateException("no running primary serves slot " + slot);
+  }
+
+  /**
+   * The first {@code count} keys {@code <keyPrefix><i>} (i = 0, 1, ...) whose slot, as
+   * {@code slotOf} computes it, {@code primary} serves; the first {@code 100 * count} candidates
+   * are tried. {@code primary} is asked for its slots once.
+   *
+   * @throws IllegalStateException if fewer are found
+   */
+  public List<String> keysServedBy(RedisServer primary, String keyPrefix, int count, ToIntFunction<String> slotOf) {
+    String nodes;
+    try (RedisAdmin admin = primary.admin()) {
+      nodes = String.valueOf(admin.command("CLUSTER", "NODES"));
+    }
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < 100 * count && keys.size() < count; i++) {
+      String key = keyPrefix + i;
+      if (servesSlot(nodes, slotOf.applyAsInt(key))) {
+        keys.add(key);
+      }
+    }
+    if (keys.size() < count) {
+      throw new IllegalStateException(primary + " serves only " + keys.size() + " of the first " + 100 * count
+          + " keys " + keyPrefix + "<i>, " + count + " were asked for");
+    }
+    return keys;
   }
 
   /** Whether the {@code myself} line of {@code CLUSTER NODES} lists {@code slot}. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import java.util.function.ToIntFunction;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -70,17 +71,13 @@ class RedisClusterServersIT {
     }
   }
 
-  /** A key whose slot {@code primary} serves (others answer MOVED). */
+  /** A key whose slot {@code primary} serves (others answer MOVED), as every primary agrees. */
   private static String keyOwnedBy(RedisClusterServers cluster, RedisServer primary) {
     try (RedisAdmin admin = primary.admin()) {
-      for (int i = 0; i < 1_000; i++) {
-        String key = "key-" + i;
-        long slot = (Long) admin.command("CLUSTER", "KEYSLOT", key);
-        if (cluster.primaryForSlot((int) slot).equals(primary)) {
-          return key;
-        }
-      }
+      ToIntFunction<String> slotOf = key -> ((Long) admin.command("CLUSTER", "KEYSLOT", key)).intValue();
+      String key = cluster.keysServedBy(primary, "key-", 1, slotOf).get(0);
+      assertThat(cluster.primaryForSlot(slotOf.applyAsInt(key))).isEqualTo(primary);
+      return key;
     }
-    throw new AssertionError("no key of 1000 falls on " + primary);
   }
 }

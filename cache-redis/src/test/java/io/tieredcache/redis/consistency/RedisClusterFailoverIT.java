@@ -67,9 +67,9 @@ class RedisClusterFailoverIT {
         }
         RedisServer victim = victim(redis);
         List<String> subscribedThere = subscribersOn(victim, nodes);
-        List<String> probeKeys = keysServedBy(redis, victim, "probe-", 200);
+        List<String> probeKeys = redis.keysServedBy(victim, "probe-", 200, RedisClusterFailoverIT::slotOf);
         System.out.printf("cluster %s: victim %s serves %s; subscriptions there: %s%n", fault, victim.port(),
-            keysServedBy(redis, victim, "k", Checker.KEYS), subscribedThere);
+            redis.keysServedBy(victim, "k", Checker.KEYS, RedisClusterFailoverIT::slotOf), subscribedThere);
 
         CompletableFuture<Recovery> faults = CompletableFuture.supplyAsync(
             () -> inject(fault, redis, victim, nodes.get(0).cache, nodes.get(1).cache, probeKeys, db));
@@ -192,17 +192,6 @@ class RedisClusterFailoverIT {
       }
     }
     return names;
-  }
-
-  /** {@code count} cache keys {@code <prefix><i>} whose Redis keys live on {@code primary}. */
-  private static List<String> keysServedBy(RedisClusterServers redis, RedisServer primary, String prefix, int count) {
-    List<String> keys = new ArrayList<>();
-    for (int i = 0; i < count * 10 && keys.size() < count; i++) {
-      if (redis.primaryForSlot(slotOf(prefix + i)).equals(primary)) {
-        keys.add(prefix + i);
-      }
-    }
-    return keys;
   }
 
   /** The cluster slot of a cache key: the tier's hash tag is the first 8 hex digits of its SHA-256. */
