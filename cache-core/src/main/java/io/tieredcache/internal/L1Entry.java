@@ -11,7 +11,7 @@ import java.lang.invoke.VarHandle;
  * within the {@code staleWhileDisconnected} bound. Caffeine drops it at the latest at the cache's
  * longest retention; {@link #retainUntil} is its own.
  */
-final class L1Entry<V> {
+final class L1Entry<V> extends L1EntryHead<V> {
 
   /** Past the soft TTL: serve, and refresh in the background. */
   static final int REFRESH_DUE = 1;
@@ -26,14 +26,12 @@ final class L1Entry<V> {
 
   static {
     try {
-      STATE = MethodHandles.lookup().findVarHandle(L1Entry.class, "state", int.class);
+      STATE = MethodHandles.lookup().findVarHandle(L1EntryHead.class, "state", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
   }
 
-  /** The value; {@code null} for an absent marker. */
-  final V value;
   /** Epoch millis of the write that produced the value, shared with the remote tier. */
   final long writtenAtMillis;
   /** Ticker time when the read or load that produced this entry began. */
@@ -43,9 +41,6 @@ final class L1Entry<V> {
   final long refreshAt;
   final long expireAt;
   final long retainUntil;
-  /** Before this ticker time (the earlier of the soft and hard deadlines) nothing about it is due. */
-  final long freshUntil;
-  volatile int state;
   /** Valid while {@link #UNVERIFIED} is set: since when this node cannot vouch for the entry. */
   volatile long unverifiedSince;
   /** A background refresh is not tried again before this ticker time. */
@@ -53,14 +48,13 @@ final class L1Entry<V> {
 
   L1Entry(V value, long writtenAtMillis, long loadedAt, long loadNanos, long refreshAt, long expireAt,
       long retainUntil) {
-    this.value = value;
+    super(value, Math.min(refreshAt, expireAt));
     this.writtenAtMillis = writtenAtMillis;
     this.loadedAt = loadedAt;
     this.loadNanos = loadNanos;
     this.refreshAt = refreshAt;
     this.expireAt = expireAt;
     this.retainUntil = retainUntil;
-    this.freshUntil = Math.min(refreshAt, expireAt);
   }
 
   /** Sets the expiry flags this entry has reached at {@code now}. */
