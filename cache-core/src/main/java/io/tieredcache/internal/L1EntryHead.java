@@ -7,8 +7,8 @@ package io.tieredcache.internal;
  * <p>Why: HotSpot places a superclass's fields before its subclass's, and within a class orders
  * them by size. With all of {@link L1Entry}'s fields in one class, its eight other longs came
  * between the state (offset 12) and the value (offset 88), so every hit touched two or three cache
- * lines of the entry. Here they sit within the first 32 bytes: one line for most entries, two for
- * those that start in the last 24 bytes of a line.
+ * lines of the entry. Here they follow the header within the first 28 bytes (JDK 17, compressed
+ * pointers), so most hits touch one line of it and the rest two.
  */
 abstract class L1EntryHead<V> {
 
