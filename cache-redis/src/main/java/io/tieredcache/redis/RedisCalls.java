@@ -105,15 +105,37 @@ final class RedisCalls {
     return call;
   }
 
-  private static <R> CompletableFuture<R> refused(Throwable cause, BiFunction<?, Throwable, ? extends R> outcome) {
+  /** A call refused before it was sent: settled at once with {@code cause}, as a failed call is. */
+  private static <T, R> CompletableFuture<R> refused(Throwable cause,
+      BiFunction<? super T, Throwable, ? extends R> outcome) {
+    CompletableFuture<R> refused = new CompletableFuture<>();
+    completeWith(refused, outcome, null, cause);
+    return refused;
+  }
+
+  /**
+   * Completes {@code target} with {@code outcome} applied to the value or the failure (one of them
+   * null), or with a failure it throws; without an outcome, with the value or the failure itself.
+   */
+  @SuppressWarnings("unchecked") // without an outcome mapping, R is T (see call(op))
+  private static <T, R> void completeWith(CompletableFuture<R> target,
+      BiFunction<? super T, Throwable, ? extends R> outcome, T value, Throwable cause) {
     if (outcome == null) {
-      return CompletableFuture.failedFuture(cause);
+      if (cause == null) {
+        target.complete((R) value);
+      } else {
+        target.completeExceptionally(cause);
+      }
+      return;
     }
+    R mapped;
     try {
-      return CompletableFuture.completedFuture(outcome.apply(null, cause));
+      mapped = outcome.apply(value, cause);
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+      target.completeExceptionally(e);
+      return;
     }
+    target.complete(mapped);
   }
 
   /**
@@ -179,24 +201,8 @@ final class RedisCalls {
       finish(null, timeout);
     }
 
-    @SuppressWarnings("unchecked") // without an outcome mapping, R is T (see call(op))
     private void finish(T value, Throwable cause) {
-      if (outcome == null) {
-        if (cause == null) {
-          complete((R) value);
-        } else {
-          completeExceptionally(cause);
-        }
-        return;
-      }
-      R mapped;
-      try {
-        mapped = outcome.apply(value, cause);
-      } catch (RuntimeException e) {
-        completeExceptionally(e);
-        return;
-      }
-      complete(mapped);
+      completeWith(this, outcome, value, cause);
     }
   }
 
