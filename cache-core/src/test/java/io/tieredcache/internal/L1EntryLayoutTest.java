@@ -7,6 +7,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The fields a hit reads lie before all others in an entry, whatever this JVM's header size. */
@@ -16,7 +17,7 @@ class L1EntryLayoutTest {
   void theFieldsAHitReadsComeFirst() throws Exception {
     Map<String, Long> offsets = offsets(L1Entry.class);
     long lastHot = Math.max(offsets.get("value"), Math.max(offsets.get("freshUntil"), offsets.get("state")));
-    offsets.keySet().removeAll(java.util.Set.of("value", "freshUntil", "state"));
+    offsets.keySet().removeAll(Set.of("value", "freshUntil", "state"));
     assertThat(offsets.values()).isNotEmpty().allSatisfy(offset -> assertThat(offset).isGreaterThan(lastHot));
     // Header (8-16 bytes), an int, a long and a reference: within the first 40 bytes.
     assertThat(lastHot).isLessThan(40);
